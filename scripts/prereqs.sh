@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the pipeline and its tests need beyond the .NET SDK, from Debian's packages, when missing:
+# the PostgreSQL server (scripts/postgres.sh) and kcat (used by the broker's client tests and the README).
+set -euo pipefail
+
+missing=()
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "prereqs.sh: missing ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "prereqs.sh: installing ${missing[*]} (apt-get)…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq "${missing[@]}" >&2
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: installs prerequisites, starts the private PostgreSQL, builds with warnings as errors,
+# runs all test projects and ends with one summary line "N passed, N failed, N skipped".
+set -uo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+scripts/prereqs.sh || exit 1
+eval "$(scripts/postgres.sh --env)" || exit 1
+
+echo "== build (Release, warnings are errors)"
+dotnet build CryptoStreams.sln -c Release -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed (build)"; exit 1; }
+
+echo "== test"
+log=$(mktemp)
+# A hung test is killed and reported after 5 minutes instead of holding CI to its limit.
+dotnet test CryptoStreams.sln -c Release --no-build -nologo --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# dotnet test prints one "Passed!/Failed! - Failed: x, Passed: y, Skipped: z" line per test assembly; add them up.
+read -r passed failed skipped < <(grep -E '(Passed|Failed)! +- Failed: ' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
+  | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"

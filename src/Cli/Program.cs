@@ -1,0 +1,3 @@
+using CryptoStreams.Cli;
+
+return await CliApplication.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,20 @@
+using CryptoStreams.Schema;
+
+namespace CryptoStreams.Extractors.Core;
+
+/// <summary>
+/// Where connectors put what they extract. The Kafka implementation writes each record to its raw topic
+/// keyed by asset with the event time as timestamp; tests use an in-memory one. Implementations apply
+/// back-pressure: the returned task completes when the record is accepted, not when it is delivered.
+/// </summary>
+public interface IRawSink
+{
+    ValueTask PublishTickAsync(Tick tick, CancellationToken cancellationToken);
+
+    ValueTask PublishOracleRoundAsync(OracleRound round, CancellationToken cancellationToken);
+
+    ValueTask PublishGapAsync(Gap gap, CancellationToken cancellationToken);
+
+    /// <summary>Sends rejected input to <c>dlq.extractors</c> with the reason; the connector carries on.</summary>
+    ValueTask PublishDeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken);
+}
