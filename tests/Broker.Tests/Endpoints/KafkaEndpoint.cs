@@ -17,7 +17,7 @@ public enum EndpointKind
 public abstract class KafkaEndpoint : IAsyncDisposable
 {
     /// <summary>Every kind, for xunit member data.</summary>
-    public static IReadOnlyList<EndpointKind> AllKinds { get; } = [EndpointKind.LibrdkafkaMock]; // TEMPORARY
+    public static IReadOnlyList<EndpointKind> AllKinds { get; } = Enum.GetValues<EndpointKind>();
 
     public abstract EndpointKind Kind { get; }
 
@@ -30,14 +30,14 @@ public abstract class KafkaEndpoint : IAsyncDisposable
 
     public static async Task<KafkaEndpoint> StartAsync(EndpointKind kind, CancellationToken cancellationToken = default) => kind switch
     {
-        EndpointKind.EmbeddedBroker => await Task.FromException<KafkaEndpoint>(new NotSupportedException("TEMPORARY")),
+        EndpointKind.EmbeddedBroker => await EmbeddedBrokerEndpoint.StartAsync(dataDirectory: null, cancellationToken),
         EndpointKind.LibrdkafkaMock => LibrdkafkaMockEndpoint.Start(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
     /// <summary>Our broker on a data directory the caller owns, for restart tests.</summary>
     public static async Task<KafkaEndpoint> StartEmbeddedBrokerAsync(string dataDirectory, CancellationToken cancellationToken = default) =>
-        await Task.FromException<KafkaEndpoint>(new NotSupportedException("TEMPORARY"));
+        await EmbeddedBrokerEndpoint.StartAsync(dataDirectory, cancellationToken);
 
     public override string ToString() => $"{Kind} at {BootstrapServers}";
 }
