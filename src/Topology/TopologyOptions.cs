@@ -74,8 +74,18 @@ public sealed class TopologyOptions
     [Range(typeof(decimal), "0", "1000")]
     public decimal OutlierMadMultiplier { get; set; } = 3m;
 
-    /// <summary>Stablecoin quotes counted as USD in the consensus, in order of preference after USD itself.</summary>
-    public IList<string> StablecoinsAsUsd { get; } = ["USDT", "USDC"];
+    /// <summary>
+    /// Stablecoin quotes counted as USD in the consensus, comma-separated, in order of preference after USD
+    /// itself (default <c>USDT,USDC</c>; empty: USD quotes only).
+    /// </summary>
+    public string StablecoinsAsUsd { get; set; } = "USDT,USDC";
+
+    /// <summary>Minimum level of Streamiz's own log messages (it logs every task and store at Information).</summary>
+    public Microsoft.Extensions.Logging.LogLevel StreamizLogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    /// <summary>The stablecoins of <see cref="StablecoinsAsUsd"/> as a list.</summary>
+    public IReadOnlyList<string> StablecoinList() =>
+        [.. StablecoinsAsUsd.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     public MovingAverageKind MovingAverage { get; set; } = MovingAverageKind.Sma;
 
@@ -131,7 +141,7 @@ public sealed class TopologyOptionsValidator : IValidateOptions<TopologyOptions>
             errors.Add($"Topology:ShortLength ({options.ShortLength}) must be less than Topology:LongLength ({options.LongLength}).");
         }
 
-        foreach (var coin in options.StablecoinsAsUsd)
+        foreach (var coin in options.StablecoinList())
         {
             if (string.IsNullOrWhiteSpace(coin) || coin.Any(c => !char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c)) || coin == StablecoinPolicy.Usd)
             {

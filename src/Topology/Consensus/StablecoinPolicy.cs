@@ -45,7 +45,7 @@ public sealed class StablecoinPolicy
     public static StablecoinPolicy From(TopologyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new StablecoinPolicy(options.StablecoinsAsUsd);
+        return new StablecoinPolicy(options.StablecoinList());
     }
 
     public override string ToString() => Description;
