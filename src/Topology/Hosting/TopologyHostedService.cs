@@ -78,6 +78,12 @@ internal sealed partial class TopologyHostedService : BackgroundService
         {
             // Stopping: fall through to the clean close below.
         }
+        catch (Streamiz.Kafka.Net.Errors.IllegalStateException ex) when (stoppingToken.IsCancellationRequested)
+        {
+            // Streamiz 1.8.2 reports a stop requested while it is still starting (e.g. no broker yet) as an
+            // illegal NOT_RUNNING -> ERROR transition; it is a normal stop.
+            Log.StoppedWhileStarting(logger, ex.Message);
+        }
         finally
         {
             Log.Stopping(logger, options.ApplicationId);
@@ -93,6 +99,9 @@ internal sealed partial class TopologyHostedService : BackgroundService
         [LoggerMessage(1, LogLevel.Information,
             "Starting topology {ApplicationId} on {BootstrapServers}: {Threads} thread(s), {Guarantee}, {StateStore} stores, windows of {Window} with grace {Grace}")]
         public static partial void Starting(ILogger logger, string applicationId, string bootstrapServers, int threads, string guarantee, StateStoreKind stateStore, TimeSpan window, TimeSpan grace);
+
+        [LoggerMessage(5, LogLevel.Debug, "Stop requested while the stream was starting: {Detail}")]
+        public static partial void StoppedWhileStarting(ILogger logger, string detail);
 
         [LoggerMessage(2, LogLevel.Information, "Topology state {From} -> {To}")]
         public static partial void StateChanged(ILogger logger, string from, string to);
