@@ -12,7 +12,7 @@ public class BatchWriterTests(LoaderDatabase database) : IClassFixture<LoaderDat
 {
     private static readonly DateTimeOffset Minute = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    [Property(Arbitrary = [typeof(LoadRunArbitrary)], MaxTest = 25)]
+    [Property(Arbitrary = [typeof(LoadRunArbitrary)], MaxTest = 15)]
     public async Task<bool> Rows_written_equal_the_records_consumed_field_by_field(LoadRun stream)
     {
         await MarketSnapshot.TruncateAsync(database.DataSource);
@@ -24,7 +24,7 @@ public class BatchWriterTests(LoaderDatabase database) : IClassFixture<LoaderDat
         return true;
     }
 
-    [Property(Arbitrary = [typeof(LoadRunArbitrary)], MaxTest = 10)]
+    [Property(Arbitrary = [typeof(LoadRunArbitrary)], MaxTest = 6)]
     public async Task<bool> Replaying_the_same_records_gives_the_same_table_contents(LoadRun stream)
     {
         await MarketSnapshot.TruncateAsync(database.DataSource);
@@ -98,10 +98,10 @@ public class BatchWriterTests(LoaderDatabase database) : IClassFixture<LoaderDat
 
         Assert.Equal(
             [RecordMapper.Reasons.Unparseable, RecordMapper.Reasons.NullValue, RecordMapper.Reasons.InvalidText, RecordMapper.Reasons.MissingTradeId, RecordMapper.Reasons.UnknownTopic],
-            batch.DeadLetters.Select(d => d.Reason));
-        Assert.All(batch.DeadLetters, d => Assert.Equal("loader", d.Stage));
-        Assert.Equal(records[0].Value, batch.DeadLetters[0].Payload);
-        Assert.Equal((Topics.Prices1m, 0, 3L), (batch.DeadLetters[2].Topic, batch.DeadLetters[2].Partition!.Value, batch.DeadLetters[2].Offset!.Value));
+            batch.DeadLetters.Select(d => d.Letter.Reason));
+        Assert.All(batch.DeadLetters, d => Assert.Equal("loader", d.Letter.Stage));
+        Assert.Equal(records[0].Value, batch.DeadLetters[0].Letter.Payload);
+        Assert.Equal((Topics.Prices1m, 0, 3L), (batch.DeadLetters[2].Letter.Topic, batch.DeadLetters[2].Letter.Partition!.Value, batch.DeadLetters[2].Letter.Offset!.Value));
         var stored = await MarketSnapshot.ReadAsync(database.DataSource, "dlq");
         Assert.Equal(good, Assert.Single(stored.Candles.Values));
         Assert.Equal(4, stored.Offsets[new TopicPartitionKey(Topics.Prices1m, 0)]);

@@ -49,7 +49,7 @@ public class CrashSafetyTests(LoaderDatabase database) : IClassFixture<LoaderDat
         Assert.Empty(stored.Offsets);
     }
 
-    [Property(Arbitrary = [typeof(LoadRunArbitrary)], MaxTest = 12)]
+    [Property(Arbitrary = [typeof(LoadRunArbitrary)], MaxTest = 8)]
     public async Task<bool> Kills_at_random_points_then_restarts_end_with_the_tables_of_a_fault_free_run(LoadRun stream)
     {
         await MarketSnapshot.TruncateAsync(database.DataSource);

@@ -15,6 +15,7 @@ public sealed record ConsumedRecord(string Topic, int Partition, long Offset, by
 /// <summary>
 /// The part of one partition a batch covers. <see cref="ExpectedStoredOffset"/> is where this loader believes the
 /// database stands (null: no row yet); the write is refused when the database says otherwise, because then another
-/// loader wrote that partition since this one last looked.
+/// loader wrote that partition since this one last looked. <see cref="FirstOffset"/> is where to rewind to when the
+/// batch is dropped and the database has no offset for the partition yet.
 /// </summary>
-public sealed record PartitionRange(TopicPartitionKey Partition, long? ExpectedStoredOffset, long NextOffset);
+public sealed record PartitionRange(TopicPartitionKey Partition, long? ExpectedStoredOffset, long FirstOffset, long NextOffset);

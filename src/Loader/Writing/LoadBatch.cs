@@ -11,7 +11,7 @@ public sealed class LoadBatch
 {
     private readonly Dictionary<string, TableRows> tables = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartitionKey, PartitionRange> partitions = [];
-    private readonly List<DeadLetter> deadLetters = [];
+    private readonly List<RejectedRecord> deadLetters = [];
     private readonly Func<TopicPartitionKey, long?> storedOffset;
     private readonly TimeProvider clock;
 
@@ -31,7 +31,8 @@ public sealed class LoadBatch
 
     public IReadOnlyCollection<PartitionRange> Partitions => partitions.Values;
 
-    public IReadOnlyList<DeadLetter> DeadLetters => deadLetters;
+    /// <summary>Records that could not become rows, as dead letters with their original Kafka key.</summary>
+    public IReadOnlyList<RejectedRecord> DeadLetters => deadLetters;
 
     internal IEnumerable<TableRows> Tables => tables.Values;
 
@@ -54,20 +55,16 @@ public sealed class LoadBatch
         }
         else
         {
-            partitions[source] = new PartitionRange(source, storedOffset(source), record.Offset + 1);
+            partitions[source] = new PartitionRange(source, storedOffset(source), record.Offset, record.Offset + 1);
         }
 
         RecordCount++;
         if (RecordMapper.MapInto(this, record) is { } failure)
         {
-            deadLetters.Add(new DeadLetter(
-                "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow()));
+            deadLetters.Add(new RejectedRecord(record.Key, new DeadLetter(
+                "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow())));
         }
     }
-
-    /// <summary>Drops everything read from these partitions (they were revoked before the batch was written).</summary>
-    /// <returns>Whether anything was dropped; the batch must then be rebuilt, because rows are merged by key.</returns>
-    public bool Covers(IEnumerable<TopicPartitionKey> revoked) => revoked.Any(partitions.ContainsKey);
 
     internal void AddRow<TRow, TKey>(TableSpec<TRow, TKey> spec, TRow row)
         where TKey : notnull
@@ -81,6 +78,9 @@ public sealed class LoadBatch
         ((TableRows<TRow, TKey>)rows).Add(row);
     }
 }
+
+/// <summary>A dead letter and the Kafka key of the record it holds (dead letters keep the original key).</summary>
+public sealed record RejectedRecord(byte[]? Key, DeadLetter Letter);
 
 /// <summary>Why a record could not become a row: a stable reason code and a readable detail.</summary>
 public sealed record MappingFailure(string Reason, string Detail);

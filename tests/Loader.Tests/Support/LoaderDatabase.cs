@@ -72,8 +72,8 @@ public sealed record LoadRun(IReadOnlyList<ConsumedRecord> Records, int BatchSiz
 public static class LoadRunArbitrary
 {
     public static FsCheck.Arbitrary<LoadRun> LoadRun() => Arb.From(
-        from records in LoaderGenerators.Stream(1, 400)
-        from batchSize in Gen.Choose(1, 120)
+        from records in LoaderGenerators.Stream(1, 250)
+        from batchSize in Gen.Choose(8, 150)
         from seed in Gen.Choose(0, int.MaxValue)
         select new LoadRun(records, batchSize, seed));
 }
