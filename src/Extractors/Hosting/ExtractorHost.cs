@@ -27,6 +27,9 @@ public sealed partial class ExtractorHost(
     /// <summary>Called with each restart wait once its timer exists, so tests on a fake clock know when to advance it.</summary>
     internal Action<string, TimeSpan>? RestartScheduled { get; set; }
 
+    /// <summary>Called once a job's timer exists, so tests on a fake clock know when to advance it.</summary>
+    internal Action<IScheduledJob, TimeSpan>? JobScheduled { get; set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var running = connectors.Select(c => SuperviseAsync(c, stoppingToken))
@@ -125,6 +128,7 @@ public sealed partial class ExtractorHost(
             _ => throw new ArgumentOutOfRangeException(nameof(job), job.Kind, "unknown job kind"),
         };
         using var timer = new PeriodicTimer(interval, time);
+        JobScheduled?.Invoke(job, interval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
