@@ -15,14 +15,9 @@ public sealed class CoinCapParser(IReadOnlyDictionary<string, string> coins) : I
 
     public FrameParseResult Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
     {
-        JsonDocument document;
-        try
+        if (!PayloadJson.TryParse(frame, out var document, out var rejected))
         {
-            document = JsonDocument.Parse(frame.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            return FrameParseResult.Rejected("unparseable", ex.Message);
+            return rejected;
         }
 
         using (document)

@@ -16,14 +16,9 @@ public sealed class CoinpaprikaParser(IReadOnlyDictionary<string, string> coins)
 
     public FrameParseResult Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
     {
-        JsonDocument document;
-        try
+        if (!PayloadJson.TryParse(frame, out var document, out var rejected))
         {
-            document = JsonDocument.Parse(frame.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            return FrameParseResult.Rejected("unparseable", ex.Message);
+            return rejected;
         }
 
         using (document)
