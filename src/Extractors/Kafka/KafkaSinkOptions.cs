@@ -30,6 +30,12 @@ public sealed class KafkaSinkOptions
     [Range(1, 10_000_000)]
     public int MaxInFlight { get; set; } = 100_000;
 
+    /// <summary>
+    /// Idempotent producer (default): retries never duplicate or reorder records. Switch off only for a broker
+    /// that does not implement InitProducerId.
+    /// </summary>
+    public bool EnableIdempotence { get; set; } = true;
+
     /// <summary>How long shutdown waits for outstanding deliveries.</summary>
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -50,7 +56,7 @@ public sealed class KafkaSinkOptions
     {
         BootstrapServers = BootstrapServers,
         ClientId = ClientId,
-        EnableIdempotence = true,
+        EnableIdempotence = EnableIdempotence,
         Acks = Acks.All,
         CompressionType = CompressionType,
         LingerMs = LingerMs,
