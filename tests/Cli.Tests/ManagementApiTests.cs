@@ -165,3 +165,32 @@ public class ManagementApiTokenTests
         }
     }
 }
+
+public class StatusCommandTests
+{
+    [Fact]
+    public async Task Status_renders_the_running_pipelines_stages_and_health_exits_zero()
+    {
+        await using var server = await ManagementApiServer.StartAsync(
+            new ApiOptions { Port = FreePort.Next() }, new SymbolRegistry(["LINK-USD"]),
+            [new DelegateStageStatusSource("loader", () => new { rowsWritten = 42, lag = new { total = 7 } })], TimeProvider.System);
+
+        var (exit, output, _) = await CliRunner.RunAsync(CancellationToken.None, "status", "--url", server.Url.ToString());
+        var (healthExit, _, _) = await CliRunner.RunAsync(CancellationToken.None, "status", "--health", "--url", server.Url.ToString());
+
+        Assert.Equal(0, exit);
+        Assert.Contains("LINK-USD", output, StringComparison.Ordinal);
+        Assert.Matches(@"rowsWritten\s*│\s*42", output);
+        Assert.Matches(@"lag\.total\s*│\s*7", output);
+        Assert.Equal(0, healthExit);
+    }
+
+    [Fact]
+    public async Task Status_without_a_running_pipeline_fails_and_says_so()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync(CancellationToken.None, "status", "--health", "--url", $"http://127.0.0.1:{FreePort.Next()}");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("no pipeline answers", error, StringComparison.Ordinal);
+    }
+}
