@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using CryptoStreams.Cli.Hosting;
 using Spectre.Console;
 
 namespace CryptoStreams.Cli.Commands;
@@ -86,8 +87,7 @@ internal static class StatusCommand
         {
             var table = new Table().Title($"[bold]{Markup.Escape(stage.Name)}[/]").AddColumns("", "");
             table.HideHeaders();
-            var rows = new List<(string, string)>();
-            Flatten(stage.Value, string.Empty, rows);
+            var rows = StatusFlattening.Rows(stage.Value);
             foreach (var (key, value) in rows)
             {
                 table.AddRow(Markup.Escape(key), Markup.Escape(value));
@@ -99,41 +99,6 @@ internal static class StatusCommand
             }
 
             console.Write(table);
-        }
-    }
-
-    private static void Flatten(JsonElement element, string path, List<(string, string)> rows)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    Flatten(property.Value, path.Length == 0 ? property.Name : $"{path}.{property.Name}", rows);
-                }
-
-                break;
-            case JsonValueKind.Array when element.EnumerateArray().All(e => e.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array)):
-                rows.Add((path, string.Join(", ", element.EnumerateArray().Select(e => e.ToString()))));
-                break;
-            case JsonValueKind.Array:
-                var i = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    Flatten(item, $"{path}[{i++}]", rows);
-                }
-
-                break;
-            case JsonValueKind.Null:
-                if (path.Length > 0)
-                {
-                    rows.Add((path, "–"));
-                }
-
-                break;
-            default:
-                rows.Add((path, element.ToString()));
-                break;
         }
     }
 }
