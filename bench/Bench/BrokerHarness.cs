@@ -170,7 +170,7 @@ public sealed class BrokerHarness : IHarness
             });
         }
 
-        producer.Flush();
+        producer.Flush(cancellationToken);
         return histogram;
     }
 

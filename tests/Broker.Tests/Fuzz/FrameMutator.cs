@@ -5,7 +5,7 @@ namespace CryptoStreams.Broker.Tests.Fuzz;
 /// <summary>Turns a valid request frame into a damaged one, in the ways a broken or hostile client could.</summary>
 public sealed class FrameMutator(Random random)
 {
-    public byte[] Mutate(byte[] frame) => random.Next(10) switch
+    public byte[] Mutate(byte[] frame) => frame.Length < 8 ? Garbage() : random.Next(10) switch
     {
         0 => FlipBits(frame),
         1 => OverwriteBytes(frame),
