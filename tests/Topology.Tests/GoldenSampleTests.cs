@@ -41,7 +41,7 @@ public sealed class GoldenSampleTests
         Assert.Equal(reference.DeadLetters, driver.DeadLetters().Select(d => new ReferenceDeadLetter(d.Key, d.Value.Source, d.Value.Reason, d.Value.Topic!, d.Value.Payload)));
     }
 
-    private static List<(ReferenceInput Input, DateTimeOffset Timestamp)> ReadSample()
+    internal static List<(ReferenceInput Input, DateTimeOffset Timestamp)> ReadSample()
     {
         var records = new List<(ReferenceInput, DateTimeOffset)>();
         foreach (var line in File.ReadLines(Path.Combine(Folder, "sample.jsonl")))
