@@ -44,7 +44,7 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         venue.Plans.Add(new SessionPlan { From = 0, To = 1 });
         await using var rig = await StartAsync(venue);
 
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 1, "a trade", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 1, "a trade", Patience);
 
         Assert.Equal("/stream", Assert.Single(venue.WebSocketRequests).Path);
     }
@@ -56,11 +56,11 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         venue.Plans.Add(new SessionPlan { From = 0, To = 5, PingFrames = 3 });
         await using var rig = await StartAsync(venue);
 
-        await Eventually.HoldsAsync(() => venue.Sockets.Sum(s => s.Pongs.Count) >= 3, "three pongs", Patience);
+        await rig.WaitForAsync(() => venue.Sockets.Sum(s => s.Pongs.Count) >= 3, "three pongs", Patience);
 
         var pongs = venue.Sockets.Single().Pongs.Select(p => Convert.ToHexString(p)).ToList();
         Assert.Equal(["7000", "7001", "7002"], pongs);
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 5, "trades after the pings", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 5, "trades after the pings", Patience);
         Assert.Equal(1, venue.Connections);
     }
 
@@ -73,7 +73,7 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         await using var rig = await StartAsync(venue, o => o.ReconnectInitialDelay = TimeSpan.FromMinutes(5));
 
         // With a five-minute back-off, only a planned reconnect can happen within the test.
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 20, "all 20 trades", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 20, "all 20 trades", Patience);
 
         Assert.Equal(TapeIds(venue, 0, 20), rig.PublishedIds);
         Assert.Equal(2, venue.Connections);
@@ -93,7 +93,7 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
             o.ReconnectInitialDelay = TimeSpan.FromMinutes(5);
         });
 
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 10, "trades of the renewed session", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 10, "trades of the renewed session", Patience);
 
         Assert.Equal(TapeIds(venue, 0, 10), rig.PublishedIds);
         Assert.True(venue.Connections >= 2);
