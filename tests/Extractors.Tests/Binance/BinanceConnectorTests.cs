@@ -98,4 +98,25 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         Assert.Equal(TapeIds(venue, 0, 10), rig.PublishedIds);
         Assert.True(venue.Connections >= 2);
     }
+
+    [Fact]
+    public async Task Failed_backfill_publishes_a_gap_with_the_missed_range_and_live_trades_continue()
+    {
+        var venue = new FakeBinance();
+        venue.Plans.Add(new SessionPlan { From = 0, To = 10, End = SessionEnd.Drop });
+        venue.Plans.Add(new SessionPlan { From = 20, To = 30 });
+
+        // A REST base the venue does not serve: every history request is a 404.
+        await using var rig = await StartAsync(venue, o => o.RestUrl = new Uri(venue.HttpBase, "nowhere/").ToString());
+
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 20 && rig.Sink.Gaps.Count >= 1, "live trades and a gap", Patience);
+
+        Assert.Equal([.. TapeIds(venue, 0, 10), .. TapeIds(venue, 20, 30)], rig.PublishedIds);
+        var gap = Assert.Single(rig.Sink.Gaps);
+        Assert.Equal(Schema.GapCoverage.None, gap.Coverage);
+        Assert.Equal(0, gap.Backfilled);
+        Assert.Equal(venue.Tape[9].Time, gap.From);
+        Assert.Equal(venue.Tape[20].Time, gap.To);
+        Assert.Contains("404", gap.Detail, StringComparison.Ordinal);
+    }
 }
