@@ -1,0 +1,169 @@
+using System.Net;
+using CryptoStreams.Broker.Apis;
+using CryptoStreams.Broker.Diagnostics;
+using CryptoStreams.Broker.Groups;
+using CryptoStreams.Broker.Log;
+using CryptoStreams.Broker.Server;
+using CryptoStreams.Broker.State;
+using CryptoStreams.Broker.Transactions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CryptoStreams.Broker;
+
+/// <summary>
+/// A durable single-node Kafka-wire broker hosted in-process: real Kafka clients (Confluent.Kafka, Streamiz, kcat)
+/// connect to <see cref="BootstrapServers"/>. Start with <see cref="StartAsync"/>, stop with <see cref="DisposeAsync"/>.
+/// </summary>
+public sealed class EmbeddedBroker : IAsyncDisposable
+{
+    private readonly BrokerRuntime _runtime;
+    private readonly BrokerListener _listener;
+    private readonly BackgroundLoops _background;
+    private readonly string? _temporaryDirectory;
+    private int _disposed;
+
+    private EmbeddedBroker(BrokerRuntime runtime, BrokerListener listener, BackgroundLoops background, string dataDirectory, string? temporaryDirectory)
+    {
+        _runtime = runtime;
+        _listener = listener;
+        _background = background;
+        DataDirectory = dataDirectory;
+        _temporaryDirectory = temporaryDirectory;
+    }
+
+    /// <summary>host:port clients should bootstrap from (the advertised address).</summary>
+    public string BootstrapServers => $"{_runtime.AdvertisedHost}:{_runtime.AdvertisedPort}";
+
+    /// <summary>The port actually bound (useful with <see cref="BrokerOptions.Port"/> = 0).</summary>
+    public int Port => _listener.LocalEndPoint.Port;
+
+    /// <summary>Directory holding segments and coordinator state.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>A snapshot of what the broker is doing, for status lines and the management API.</summary>
+    public BrokerStatus GetStatus()
+    {
+        var topics = _runtime.Topics.All();
+        return new BrokerStatus(
+            BootstrapServers,
+            topics.Count,
+            topics.Sum(t => t.Partitions.Length),
+            _runtime.Metrics.Connections,
+            _runtime.Metrics.BytesIn,
+            _runtime.Metrics.BytesOut,
+            _runtime.Metrics.Requests);
+    }
+
+    public static Task<EmbeddedBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default) =>
+        StartAsync(options, loggerFactory, TimeProvider.System, meterFactory: null, cancellationToken);
+
+    internal static Task<EmbeddedBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory, TimeProvider time,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CryptoStreams.Broker");
+        string? temporary = null;
+        var dataDirectory = options.DataDirectory;
+        if (string.IsNullOrWhiteSpace(dataDirectory))
+        {
+            temporary = Path.Combine(Path.GetTempPath(), "cryptostreams-broker-" + Guid.NewGuid().ToString("N"));
+            dataDirectory = temporary;
+        }
+
+        dataDirectory = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+
+        var metrics = new BrokerMetrics(meterFactory);
+        var appended = new AppendSignal();
+        var topics = new TopicStore(dataDirectory, options, time, logger);
+        topics.PartitionOpened += log => log.Appended += appended.Signal;
+        topics.Load();
+        var journal = new CoordinatorJournal(Path.Combine(dataDirectory, "coordinator"), options.FsyncPolicy != FsyncPolicy.Never);
+        var groups = new GroupCoordinator(options, time, logger, journal);
+        var transactions = new TransactionCoordinator(options, time, logger, journal, topics, groups);
+        transactions.MarkersWritten += appended.Signal;
+        var cut = journal.Replay(entry =>
+        {
+            var kind = (byte)entry.ReadInt8();
+            if (kind is GroupCoordinator.OffsetCommitEntry or GroupCoordinator.OffsetDeleteEntry)
+            {
+                groups.Apply(kind, entry);
+            }
+            else if (kind is TransactionCoordinator.NextProducerIdEntry or TransactionCoordinator.TransactionEntry)
+            {
+                transactions.Apply(kind, entry);
+            }
+        });
+        if (cut > 0)
+        {
+            BrokerLog.JournalTruncated(logger, Path.Combine(dataDirectory, "coordinator"), cut);
+        }
+
+        transactions.RecoverAfterReplay();
+        CoordinatorCompaction.Compact(journal, groups, transactions);
+        var runtime = new BrokerRuntime(options, time, topics, groups, transactions, journal, new LogFlusher(), appended, metrics, logger);
+
+        RequestDispatcher? dispatcher = null;
+        dispatcher = new RequestDispatcher(ApiCatalog.Create(runtime, () => dispatcher!), metrics, logger);
+        var endpoint = new IPEndPoint(ResolveHost(options.Host), options.Port);
+        BrokerListener listener;
+        try
+        {
+            listener = new BrokerListener(endpoint, dispatcher, metrics, logger, options.MaxRequestBytes);
+        }
+        catch
+        {
+            topics.Dispose();
+            metrics.Dispose();
+            throw;
+        }
+
+        runtime.AdvertisedHost = string.IsNullOrWhiteSpace(options.AdvertisedHost) ? AdvertisableHost(options.Host) : options.AdvertisedHost;
+        runtime.AdvertisedPort = options.AdvertisedPort is > 0 ? options.AdvertisedPort.Value : listener.LocalEndPoint.Port;
+        var background = new BackgroundLoops(runtime);
+        listener.Start();
+        background.Start();
+        BrokerLog.Listening(logger, listener.LocalEndPoint.ToString(), $"{runtime.AdvertisedHost}:{runtime.AdvertisedPort}", dataDirectory);
+        return Task.FromResult(new EmbeddedBroker(runtime, listener, background, dataDirectory, temporary));
+    }
+
+    private static IPAddress ResolveHost(string host)
+    {
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return address;
+        }
+
+        return host is "localhost" ? IPAddress.Loopback : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+    }
+
+    private static string AdvertisableHost(string host) => host is "0.0.0.0" or "::" or "" ? "127.0.0.1" : host;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await _background.DisposeAsync().ConfigureAwait(false);
+        _runtime.Topics.Dispose();
+        _runtime.Journal.Dispose();
+        _runtime.Metrics.Dispose();
+        BrokerLog.Stopped(_runtime.Logger);
+        if (_temporaryDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_temporaryDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp directory left behind is harmless.
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using CryptoStreams.Broker.Protocol;
+
+namespace CryptoStreams.Broker.Log;
+
+/// <summary>
+/// Per-topic configuration overrides (the keys Streamiz and admin tools set), with the broker defaults
+/// behind them. Unknown keys are kept and reported back so tools that round-trip configs see them.
+/// </summary>
+internal sealed class TopicConfig
+{
+    public const string CleanupPolicy = "cleanup.policy";
+    public const string RetentionMs = "retention.ms";
+    public const string RetentionBytes = "retention.bytes";
+    public const string SegmentBytes = "segment.bytes";
+    public const string SegmentMs = "segment.ms";
+    public const string MaxMessageBytes = "max.message.bytes";
+    public const string DeleteRetentionMs = "delete.retention.ms";
+    public const string MinCompactionLagMs = "min.compaction.lag.ms";
+    public const string MessageTimestampType = "message.timestamp.type";
+
+    private static readonly string[] NumericKeys =
+        [RetentionMs, RetentionBytes, SegmentBytes, SegmentMs, MaxMessageBytes, DeleteRetentionMs, MinCompactionLagMs];
+
+    private readonly BrokerOptions _defaults;
+
+    public TopicConfig(BrokerOptions defaults, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        _defaults = defaults;
+        Overrides = overrides is null ? new(StringComparer.Ordinal) : new(overrides, StringComparer.Ordinal);
+    }
+
+    public Dictionary<string, string> Overrides { get; }
+
+    public bool IsCompacted => Get(CleanupPolicy).Contains("compact", StringComparison.Ordinal);
+
+    public bool IsDeleteRetention => Get(CleanupPolicy).Contains("delete", StringComparison.Ordinal);
+
+    public long RetentionMilliseconds => GetLong(RetentionMs);
+
+    public long RetentionByteLimit => GetLong(RetentionBytes);
+
+    public long SegmentByteLimit => GetLong(SegmentBytes);
+
+    public long SegmentMilliseconds => GetLong(SegmentMs);
+
+    public long MaxBatchBytes => GetLong(MaxMessageBytes);
+
+    public long DeleteRetentionMilliseconds => GetLong(DeleteRetentionMs);
+
+    /// <summary>Every config Kafka tools commonly read, with its effective value and whether it is the default.</summary>
+    public IEnumerable<(string Name, string Value, bool IsDefault)> All()
+    {
+        var defaults = Defaults();
+        foreach (var (name, value) in defaults)
+        {
+            yield return Overrides.TryGetValue(name, out var set) ? (name, set, false) : (name, value, true);
+        }
+
+        foreach (var (name, value) in Overrides)
+        {
+            if (!defaults.ContainsKey(name))
+            {
+                yield return (name, value, false);
+            }
+        }
+    }
+
+    public string Get(string name) =>
+        Overrides.TryGetValue(name, out var value) ? value : Defaults().GetValueOrDefault(name, string.Empty);
+
+    private long GetLong(string name) => long.Parse(Get(name), CultureInfo.InvariantCulture);
+
+    private Dictionary<string, string> Defaults() => new(StringComparer.Ordinal)
+    {
+        [CleanupPolicy] = "delete",
+        [RetentionMs] = _defaults.RetentionMs.ToString(CultureInfo.InvariantCulture),
+        [RetentionBytes] = _defaults.RetentionBytes.ToString(CultureInfo.InvariantCulture),
+        [SegmentBytes] = _defaults.SegmentBytes.ToString(CultureInfo.InvariantCulture),
+        [SegmentMs] = _defaults.SegmentMs.ToString(CultureInfo.InvariantCulture),
+        [MaxMessageBytes] = _defaults.MaxMessageBytes.ToString(CultureInfo.InvariantCulture),
+        [DeleteRetentionMs] = "86400000",
+        [MinCompactionLagMs] = "0",
+        [MessageTimestampType] = "CreateTime",
+    };
+
+    /// <summary>Checks a proposed value; returns an error message or null.</summary>
+    public static string? Validate(string name, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (name == CleanupPolicy)
+        {
+            var parts = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length > 0 && parts.All(p => p is "delete" or "compact") ? null : $"cleanup.policy must be delete and/or compact, not '{value}'";
+        }
+
+        if (name == MessageTimestampType && value != "CreateTime")
+        {
+            return "only message.timestamp.type=CreateTime is supported by the embedded broker";
+        }
+
+        if (NumericKeys.Contains(name) && !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+        {
+            return $"{name} must be an integer, not '{value}'";
+        }
+
+        if (name == SegmentBytes && long.Parse(value, CultureInfo.InvariantCulture) < 1024)
+        {
+            return "segment.bytes must be at least 1024";
+        }
+
+        return null;
+    }
+
+    public static ErrorCode ValidateAll(IEnumerable<KeyValuePair<string, string?>> configs, out string? message)
+    {
+        foreach (var (name, value) in configs)
+        {
+            message = Validate(name, value);
+            if (message is not null)
+            {
+                return ErrorCode.InvalidConfig;
+            }
+        }
+
+        message = null;
+        return ErrorCode.None;
+    }
+}

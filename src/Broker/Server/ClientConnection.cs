@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using CryptoStreams.Broker.Diagnostics;
+using CryptoStreams.Broker.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace CryptoStreams.Broker.Server;
+
+/// <summary>
+/// One client TCP connection: reads size-prefixed request frames, starts each handler in arrival order,
+/// and writes the responses back in the same order (several may be in flight, like librdkafka pipelines
+/// produce requests). A malformed frame, an unknown API or an oversized frame closes only this connection.
+/// </summary>
+internal sealed class ClientConnection
+{
+    private const int MaxInFlight = 32;
+
+    private readonly Socket _socket;
+    private readonly long _id;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly BrokerMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly int _maxFrame;
+    private readonly Channel<Task<KafkaWriter?>> _responses =
+        Channel.CreateBounded<Task<KafkaWriter?>>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
+
+    public ClientConnection(Socket socket, long id, RequestDispatcher dispatcher, BrokerMetrics metrics, ILogger logger, int maxFrame)
+    {
+        _socket = socket;
+        _id = id;
+        _dispatcher = dispatcher;
+        _metrics = metrics;
+        _logger = logger;
+        _maxFrame = maxFrame;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var remote = _socket.RemoteEndPoint?.ToString();
+        BrokerLog.ConnectionOpened(_logger, _id, remote);
+        _metrics.ConnectionOpened();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var stream = new NetworkStream(_socket, ownsSocket: true);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        var writing = WriteResponsesAsync(stream, stop.Token);
+        try
+        {
+            await ReadRequestsAsync(reader, remote, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Client went away or broker stopping.
+        }
+        finally
+        {
+            _responses.Writer.TryComplete();
+            try
+            {
+                await writing.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The peer closed before reading its responses.
+            }
+
+            await stop.CancelAsync().ConfigureAwait(false);
+            await reader.CompleteAsync().ConfigureAwait(false);
+            _metrics.ConnectionClosed();
+            BrokerLog.ConnectionClosed(_logger, _id);
+        }
+    }
+
+    private async Task ReadRequestsAsync(PipeReader reader, string? remote, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            string? problem;
+            while (TryTakeFrame(ref buffer, out var frame, out problem))
+            {
+                _metrics.Received(frame.Length + 4);
+                Task<KafkaWriter?> response;
+                try
+                {
+                    response = _dispatcher.Dispatch(frame, _id, cancellationToken);
+                }
+                catch (MalformedRequestException ex)
+                {
+                    BrokerLog.ConnectionRejected(_logger, _id, remote, "malformed request: " + ex.Message);
+                    return;
+                }
+                catch (UnsupportedRequestException ex)
+                {
+                    BrokerLog.ConnectionRejected(_logger, _id, remote, ex.Message);
+                    return;
+                }
+
+                await _responses.Writer.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (problem is not null)
+            {
+                BrokerLog.ConnectionRejected(_logger, _id, remote, problem);
+                return;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, out FrameBuffer frame, out string? problem)
+    {
+        frame = default;
+        problem = null;
+        if (buffer.Length < 4)
+        {
+            return false;
+        }
+
+        Span<byte> sizeBytes = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(sizeBytes);
+        var size = BinaryPrimitives.ReadInt32BigEndian(sizeBytes);
+        if (size < 8 || size > _maxFrame)
+        {
+            problem = $"frame size {size} outside 8..{_maxFrame}";
+            return false;
+        }
+
+        if (buffer.Length < 4 + size)
+        {
+            return false;
+        }
+
+        var array = ArrayPool<byte>.Shared.Rent(size);
+        buffer.Slice(4, size).CopyTo(array);
+        buffer = buffer.Slice(4 + size);
+        frame = new FrameBuffer(array, size);
+        return true;
+    }
+
+    private async Task WriteResponsesAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        await foreach (var pending in _responses.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            KafkaWriter? response;
+            try
+            {
+                response = await pending.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The dispatcher already turned expected failures into error responses; anything else ends the connection.
+                _socket.Close();
+                throw;
+            }
+
+            if (response is null)
+            {
+                continue;
+            }
+
+            using (response)
+            {
+                await stream.WriteAsync(response.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                _metrics.Sent(response.Length);
+            }
+        }
+    }
+}
+
+/// <summary>A request frame in a pooled array, returned to the pool when its request is done.</summary>
+internal readonly record struct FrameBuffer(byte[] Array, int Length)
+{
+    public Memory<byte> Memory => Array.AsMemory(0, Length);
+
+    public void Release() => ArrayPool<byte>.Shared.Return(Array);
+}
+
+/// <summary>An API key or version this broker does not serve (the connection is closed, as Kafka does).</summary>
+internal sealed class UnsupportedRequestException : Exception
+{
+    public UnsupportedRequestException(string message)
+        : base(message)
+    {
+    }
+
+    public UnsupportedRequestException()
+    {
+    }
+
+    public UnsupportedRequestException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
