@@ -66,8 +66,7 @@ public sealed class ExtractorHarness : IHarness
             using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
             var metrics = new ExtractorMetrics(meters.GetRequiredService<IMeterFactory>());
 
-            // The embedded broker does not implement InitProducerId yet; an external broker gets the idempotent producer.
-            var sinkOptions = new KafkaSinkOptions { BootstrapServers = bootstrap, EnableIdempotence = broker is null };
+            var sinkOptions = new KafkaSinkOptions { BootstrapServers = bootstrap };
             var histogram = new LongHistogram(TimeStamp.Seconds(10), 3);
             var clock = Stopwatch.StartNew();
             await using (var sink = new KafkaRawSink(Options.Create(sinkOptions), metrics, TimeProvider.System, NullLogger<KafkaRawSink>.Instance))
