@@ -4,6 +4,7 @@ using CryptoStreams.Broker.Diagnostics;
 using CryptoStreams.Broker.Groups;
 using CryptoStreams.Broker.Log;
 using CryptoStreams.Broker.Server;
+using CryptoStreams.Broker.State;
 using CryptoStreams.Broker.Transactions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -79,9 +80,30 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         var topics = new TopicStore(dataDirectory, options, time, logger);
         topics.PartitionOpened += log => log.Appended += appended.Signal;
         topics.Load();
-        var groups = new GroupCoordinator();
-        var transactions = new TransactionCoordinator();
-        var runtime = new BrokerRuntime(options, time, topics, groups, transactions, new LogFlusher(), appended, metrics, logger);
+        var journal = new CoordinatorJournal(Path.Combine(dataDirectory, "coordinator"), options.FsyncPolicy != FsyncPolicy.Never);
+        var groups = new GroupCoordinator(options, time, logger, journal);
+        var transactions = new TransactionCoordinator(options, time, logger, journal, topics, groups);
+        transactions.MarkersWritten += appended.Signal;
+        var cut = journal.Replay(entry =>
+        {
+            var kind = (byte)entry.ReadInt8();
+            if (kind is GroupCoordinator.OffsetCommitEntry or GroupCoordinator.OffsetDeleteEntry)
+            {
+                groups.Apply(kind, entry);
+            }
+            else if (kind is TransactionCoordinator.NextProducerIdEntry or TransactionCoordinator.TransactionEntry)
+            {
+                transactions.Apply(kind, entry);
+            }
+        });
+        if (cut > 0)
+        {
+            BrokerLog.JournalTruncated(logger, Path.Combine(dataDirectory, "coordinator"), cut);
+        }
+
+        transactions.RecoverAfterReplay();
+        CoordinatorCompaction.Compact(journal, groups, transactions);
+        var runtime = new BrokerRuntime(options, time, topics, groups, transactions, journal, new LogFlusher(), appended, metrics, logger);
 
         RequestDispatcher? dispatcher = null;
         dispatcher = new RequestDispatcher(ApiCatalog.Create(runtime, () => dispatcher!), metrics, logger);
@@ -129,6 +151,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _background.DisposeAsync().ConfigureAwait(false);
         _runtime.Topics.Dispose();
+        _runtime.Journal.Dispose();
         _runtime.Metrics.Dispose();
         BrokerLog.Stopped(_runtime.Logger);
         if (_temporaryDirectory is not null)

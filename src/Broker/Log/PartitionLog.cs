@@ -292,6 +292,21 @@ internal sealed class PartitionLog : IDisposable
     /// </summary>
     public int ReadInto(KafkaWriter writer, long offset, int maxBytes, long upperBound)
     {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return ReadOnce(writer, offset, maxBytes, upperBound);
+            }
+            catch (ObjectDisposedException) when (attempt < 3)
+            {
+                // Retention or compaction swapped the segment out under this read; the new list has it.
+            }
+        }
+    }
+
+    private int ReadOnce(KafkaWriter writer, long offset, int maxBytes, long upperBound)
+    {
         var segments = Volatile.Read(ref _segments);
         var index = SegmentIndexFor(segments, offset);
         for (; index < segments.Length; index++)

@@ -1,4 +1,6 @@
 using CryptoStreams.Broker.Diagnostics;
+using CryptoStreams.Broker.Log;
+using CryptoStreams.Broker.State;
 
 namespace CryptoStreams.Broker.Server;
 
@@ -9,7 +11,14 @@ internal sealed class BackgroundLoops : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    public BackgroundLoops(BrokerRuntime runtime) => _runtime = runtime;
+    private readonly LogCleaner _cleaner;
+
+    public BackgroundLoops(BrokerRuntime runtime)
+    {
+        _runtime = runtime;
+        _cleaner = new LogCleaner(runtime.Topics, runtime.Time, runtime.Logger);
+        _lastCleanup = runtime.Time.GetTimestamp();
+    }
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
@@ -36,7 +45,36 @@ internal sealed class BackgroundLoops : IAsyncDisposable
         }
     }
 
-    private void Tick() => _runtime.Appended.Signal();
+    private long _lastCleanup;
+    private long _lastFlush;
+
+    private void Tick()
+    {
+        _runtime.Groups.Tick();
+        _runtime.Transactions.Tick();
+        var now = _runtime.Time.GetTimestamp();
+        if (_runtime.Options.FsyncPolicy == FsyncPolicy.Interval && _runtime.Time.GetElapsedTime(_lastFlush, now) >= _runtime.Options.FsyncInterval)
+        {
+            _lastFlush = now;
+            foreach (var topic in _runtime.Topics.All())
+            {
+                foreach (var log in topic.Partitions)
+                {
+                    log.Flush();
+                }
+            }
+        }
+
+        if (_runtime.Time.GetElapsedTime(_lastCleanup, now) >= _runtime.Options.CleanupInterval)
+        {
+            _lastCleanup = now;
+            _cleaner.Run();
+            if (_runtime.Journal.Size > CoordinatorCompaction.Threshold)
+            {
+                CoordinatorCompaction.Compact(_runtime.Journal, _runtime.Groups, _runtime.Transactions);
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using CryptoStreams.Broker.Diagnostics;
 using CryptoStreams.Broker.Groups;
 using CryptoStreams.Broker.Log;
+using CryptoStreams.Broker.State;
 using CryptoStreams.Broker.Transactions;
 using Microsoft.Extensions.Logging;
 
@@ -10,13 +11,14 @@ namespace CryptoStreams.Broker.Server;
 internal sealed class BrokerRuntime
 {
     public BrokerRuntime(BrokerOptions options, TimeProvider time, TopicStore topics, GroupCoordinator groups,
-        TransactionCoordinator transactions, LogFlusher flusher, AppendSignal appended, BrokerMetrics metrics, ILogger logger)
+        TransactionCoordinator transactions, CoordinatorJournal journal, LogFlusher flusher, AppendSignal appended, BrokerMetrics metrics, ILogger logger)
     {
         Options = options;
         Time = time;
         Topics = topics;
         Groups = groups;
         Transactions = transactions;
+        Journal = journal;
         Flusher = flusher;
         Appended = appended;
         Metrics = metrics;
@@ -32,6 +34,8 @@ internal sealed class BrokerRuntime
     public GroupCoordinator Groups { get; }
 
     public TransactionCoordinator Transactions { get; }
+
+    public CoordinatorJournal Journal { get; }
 
     public LogFlusher Flusher { get; }
 

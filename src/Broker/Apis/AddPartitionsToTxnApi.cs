@@ -1,0 +1,41 @@
+using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Server;
+
+namespace CryptoStreams.Broker.Apis;
+
+/// <summary>AddPartitionsToTxn (24) v0–2.</summary>
+internal sealed class AddPartitionsToTxnApi : ApiHandler
+{
+    public AddPartitionsToTxnApi(BrokerRuntime runtime)
+        : base(runtime)
+    {
+    }
+
+    public override ApiKey Key => ApiKey.AddPartitionsToTxn;
+
+    public override short MaxVersion => 2;
+
+    public override ValueTask<bool> HandleAsync(Request request, KafkaWriter response, CancellationToken cancellationToken)
+    {
+        var body = request.Body;
+        var transactionalId = body.ReadString(false);
+        var producerId = body.ReadInt64();
+        var epoch = body.ReadInt16();
+        var topics = body.ReadArray(false, r => (Topic: r.ReadString(false), Partitions: r.ReadArray(false, p => p.ReadInt32())));
+        var results = Runtime.Transactions.AddPartitions(transactionalId, producerId, epoch, request.Version, topics);
+        response.WriteInt32(0);
+        response.WriteArrayLength(results.Count, false);
+        foreach (var (topic, partitions) in results)
+        {
+            response.WriteString(topic, false);
+            response.WriteArrayLength(partitions.Count, false);
+            foreach (var (partition, error) in partitions)
+            {
+                response.WriteInt32(partition);
+                response.WriteInt16((short)error);
+            }
+        }
+
+        return Done;
+    }
+}
