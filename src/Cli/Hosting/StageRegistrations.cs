@@ -16,7 +16,7 @@ internal static class StageRegistrations
     public static void AddLoader(IServiceCollection services, IConfiguration configuration)
     {
         services.AddLoader(configuration);
-        services.AddSingleton<IStageStatusSource>(sp => new DelegateStageStatusSource("loader", () => sp.GetRequiredService<LoaderStatus>().Current));
+        services.AddSingleton<IStageStatusSource>(sp => new DelegateStageStatusSource("loader", () => LoaderView(sp.GetRequiredService<LoaderStatus>().Current)));
     }
 
     public static void AddTopology(IServiceCollection services, IConfiguration configuration)
@@ -40,4 +40,22 @@ internal static class StageRegistrations
 
         services.AddSingleton<IStageStatusSource>(sp => new DelegateStageStatusSource("extractors", () => sp.GetRequiredService<ExtractorStatus>().Snapshot()));
     }
+
+    /// <summary>The loader snapshot with its lag keyed by <c>topic[partition]</c> text, which JSON can carry.</summary>
+    private static object LoaderView(LoaderSnapshot s) => new
+    {
+        s.State,
+        s.Mode,
+        s.GroupId,
+        s.RecordsConsumed,
+        s.RowsWritten,
+        s.DeadLetters,
+        s.Batches,
+        s.RowsPerSecond,
+        LastBatchMs = Math.Round(s.LastBatchLatency.TotalMilliseconds, 1),
+        s.TotalLag,
+        Lag = s.Lag.Where(p => p.Value > 0).ToDictionary(p => p.Key.ToString(), p => p.Value, StringComparer.Ordinal),
+        s.LastError,
+        s.UpdatedAt,
+    };
 }
