@@ -56,7 +56,10 @@ internal sealed class ClientConnection
         }
         finally
         {
+            // The peer stopped sending (or broke the protocol): pending long polls and joins are abandoned
+            // rather than holding the connection open for their full wait.
             _responses.Writer.TryComplete();
+            await stop.CancelAsync().ConfigureAwait(false);
             try
             {
                 await writing.ConfigureAwait(false);
@@ -66,7 +69,6 @@ internal sealed class ClientConnection
                 // The peer closed before reading its responses.
             }
 
-            await stop.CancelAsync().ConfigureAwait(false);
             await reader.CompleteAsync().ConfigureAwait(false);
             _metrics.ConnectionClosed();
             BrokerLog.ConnectionClosed(_logger, _id);

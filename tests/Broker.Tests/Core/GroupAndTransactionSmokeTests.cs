@@ -73,7 +73,7 @@ public sealed class GroupAndTransactionSmokeTests
                 var committed = consumer.Committed([.. Enumerable.Range(0, 3).Select(p => new TopicPartition("events", p))], TimeSpan.FromSeconds(10));
                 var watermarks = Enumerable.Range(0, 3).Select(p => consumer.QueryWatermarkOffsets(new TopicPartition("events", p), TimeSpan.FromSeconds(10))).ToList();
                 Assert.Equal(400, watermarks.Sum(w => w.High.Value));
-                Assert.Equal(200, committed.Sum(c => c.Offset.Value));
+                Assert.Equal(200, committed.Where(c => c.Offset.Value >= 0).Sum(c => c.Offset.Value)); // an unread partition has no commit
                 consumer.Subscribe("events");
                 var seen = new List<string>();
                 while (seen.Count < 200)
