@@ -49,6 +49,12 @@ public sealed class TopologyOptions
 
     public StateStoreKind StateStore { get; set; } = StateStoreKind.InMemory;
 
+    /// <summary>
+    /// Consumer group session timeout: how long the broker waits before giving a vanished instance's partitions
+    /// to another (an instance that stops cleanly leaves at once).
+    /// </summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>Tumbling window length: 1 minute by default; 5 minutes or 1 hour work the same way.</summary>
     public TimeSpan WindowSize { get; set; } = TimeSpan.FromMinutes(1);
 

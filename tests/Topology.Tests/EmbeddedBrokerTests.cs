@@ -24,7 +24,24 @@ public sealed class EmbeddedBrokerTests : IDisposable
     [Fact]
     public async Task The_hosted_topology_turns_the_sample_on_the_broker_into_the_reference_consensus_and_deviations()
     {
-        await using var broker = await EmbeddedBroker.StartAsync(new BrokerOptions
+        await using var broker = await StartBrokerAsync();
+        var sample = GoldenSampleTests.ReadSample();
+        var expected = NaiveMarketReference.Run([.. sample.Select(s => s.Input)], new ReferenceParameters { ProvisionalCandles = false });
+        using var reader = new OutputReader(broker.BootstrapServers);
+
+        await using (var host = await StartTopologyAsync(broker, "topology-it-" + Guid.NewGuid().ToString("N"), stateDir))
+        {
+            await ProduceAsync(broker, sample);
+            await reader.WaitForAsync(expected.Consensus.Count, expected.Deviations.Count);
+        }
+
+        Assert.Equal(expected.Consensus.Select(c => c.Value), reader.Consensus);
+        Assert.Equal(expected.Deviations.Select(d => d.Value), reader.Deviations);
+    }
+
+    private static async Task<EmbeddedBroker> StartBrokerAsync()
+    {
+        var broker = await EmbeddedBroker.StartAsync(new BrokerOptions
         {
             Port = 0,
             AutoCreateTopics = true,
@@ -32,74 +49,105 @@ public sealed class EmbeddedBrokerTests : IDisposable
             GroupInitialRebalanceDelay = TimeSpan.Zero,
             FsyncPolicy = FsyncPolicy.Never,
         });
-        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
-        {
-            await admin.CreateTopicsAsync(TopicCatalog.All(1).Select(t => new Confluent.Kafka.Admin.TopicSpecification { Name = t.Name, NumPartitions = 1, ReplicationFactor = 1 }));
-        }
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        await admin.CreateTopicsAsync(TopicCatalog.All(1).Select(t => new Confluent.Kafka.Admin.TopicSpecification { Name = t.Name, NumPartitions = 1, ReplicationFactor = 1 }));
+        return broker;
+    }
 
+    private static async Task<RunningTopology> StartTopologyAsync(EmbeddedBroker broker, string applicationId, string directory)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = broker.BootstrapServers,
-            ["Topology:ApplicationId"] = "topology-it-" + Guid.NewGuid().ToString("N"),
-            ["Topology:StateDir"] = stateDir,
+            ["Topology:ApplicationId"] = applicationId,
+            ["Topology:StateDir"] = directory,
             ["Topology:CommitInterval"] = "00:00:00.100",
+            ["Topology:SessionTimeout"] = "00:00:06",
             ["Topology:EmitProvisionalCandles"] = "false",
         }).Build();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddCryptoTopology(configuration);
-        using var host = builder.Build();
+        var host = builder.Build();
         var status = host.Services.GetRequiredService<TopologyStatus>();
-        await host.StartAsync();
+        var running = new RunningTopology(host);
         try
         {
+            await host.StartAsync();
             await Eventually.HoldsAsync(() => status.State == "RUNNING", "the stream is running", TimeSpan.FromSeconds(60));
-            var sample = GoldenSampleTests.ReadSample();
-            using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, EnableIdempotence = false }).Build())
-            {
-                foreach (var (input, timestamp) in sample)
-                {
-                    await producer.ProduceAsync(input.Topic, new Message<string, byte[]> { Key = input.Key!, Value = input.Payload, Timestamp = new Timestamp(timestamp) });
-                }
-            }
+            return running;
+        }
+        catch (TimeoutException ex)
+        {
+            await running.DisposeAsync();
+            throw new TimeoutException($"{ex.Message} (state {status.State})", ex);
+        }
+    }
 
-            var expected = NaiveMarketReference.Run([.. sample.Select(s => s.Input)], new ReferenceParameters { ProvisionalCandles = false });
-            var consensus = new List<Consensus>();
-            var deviations = new List<Deviation>();
-            using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+    private static async Task ProduceAsync(EmbeddedBroker broker, IEnumerable<(ReferenceInput Input, DateTimeOffset Timestamp)> records)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, EnableIdempotence = false }).Build();
+        foreach (var (input, timestamp) in records)
+        {
+            await producer.ProduceAsync(input.Topic, new Message<string, byte[]> { Key = input.Key!, Value = input.Payload, Timestamp = new Timestamp(timestamp) });
+        }
+    }
+
+    /// <summary>Stops the host (a clean KafkaStream close: commit, leave the group) when disposed.</summary>
+    private sealed class RunningTopology(IHost host) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    /// <summary>Everything written to consensus.1m and deviation.1m, read as it arrives.</summary>
+    private sealed class OutputReader : IDisposable
+    {
+        private readonly IConsumer<string, byte[]> consumer;
+
+        public OutputReader(string bootstrapServers)
+        {
+            consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
             {
-                BootstrapServers = broker.BootstrapServers,
-                GroupId = "topology-it-reader",
+                BootstrapServers = bootstrapServers,
+                GroupId = "topology-it-reader-" + Guid.NewGuid().ToString("N"),
                 AutoOffsetReset = AutoOffsetReset.Earliest,
                 EnableAutoCommit = false,
             }).Build();
             consumer.Subscribe([Topics.Consensus1m, Topics.Deviation1m]);
-            await Eventually.HoldsAsync(
-                () =>
-                {
-                    while (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
-                    {
-                        if (result.Topic == Topics.Consensus1m)
-                        {
-                            consensus.Add(RecordJson.Deserialize<Consensus>(result.Message.Value));
-                        }
-                        else
-                        {
-                            deviations.Add(RecordJson.Deserialize<Deviation>(result.Message.Value));
-                        }
-                    }
-
-                    return consensus.Count >= expected.Consensus.Count && deviations.Count >= expected.Deviations.Count;
-                },
-                "consensus and deviations on the broker",
-                TimeSpan.FromSeconds(90));
-
-            Assert.Equal(expected.Consensus.Select(c => c.Value), consensus);
-            Assert.Equal(expected.Deviations.Select(d => d.Value), deviations);
         }
-        finally
+
+        public List<Consensus> Consensus { get; } = [];
+
+        public List<Deviation> Deviations { get; } = [];
+
+        public Task WaitForAsync(int consensus, int deviations) => Eventually.HoldsAsync(
+            () =>
+            {
+                while (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
+                {
+                    if (result.Topic == Topics.Consensus1m)
+                    {
+                        Consensus.Add(RecordJson.Deserialize<Consensus>(result.Message.Value));
+                    }
+                    else
+                    {
+                        Deviations.Add(RecordJson.Deserialize<Deviation>(result.Message.Value));
+                    }
+                }
+
+                return Consensus.Count >= consensus && Deviations.Count >= deviations;
+            },
+            $"{consensus} consensus and {deviations} deviation records on the broker",
+            TimeSpan.FromSeconds(90));
+
+        public void Dispose()
         {
-            await host.StopAsync();
+            consumer.Close();
+            consumer.Dispose();
         }
     }
 }

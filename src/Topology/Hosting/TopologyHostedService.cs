@@ -45,6 +45,7 @@ internal sealed partial class TopologyHostedService : BackgroundService
 
             // A new application id starts from the beginning of the raw topics, not from whatever arrives next.
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
             Logger = new MinimumLevelLoggerFactory(loggerFactory, options.StreamizLogLevel),
             MetricsRecording = MetricsRecordingLevel.INFO,
             MetricsIntervalMs = 10_000,
@@ -66,6 +67,9 @@ internal sealed partial class TopologyHostedService : BackgroundService
         Log.Starting(logger, options.ApplicationId, options.BootstrapServers, options.Threads, options.ExactlyOnce ? "exactly-once" : "at-least-once",
             options.StateStore, options.WindowSize, options.Grace);
 
+        // Streamiz keeps using the start token on its own threads until the stream is disposed, so it gets a token
+        // this method owns and disposes after the stream, not the host's (which the host disposes on its own schedule).
+        using var startCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var stream = new KafkaStream(topology, config);
         try
         {
@@ -74,7 +78,7 @@ internal sealed partial class TopologyHostedService : BackgroundService
                 runtime.Status.SetState(to.ToString());
                 Log.StateChanged(logger, from.ToString(), to.ToString());
             };
-            await stream.StartAsync(stoppingToken).ConfigureAwait(false);
+            await stream.StartAsync(startCancellation.Token).ConfigureAwait(false);
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
