@@ -21,7 +21,7 @@ public sealed class LoaderMetrics
         ArgumentNullException.ThrowIfNull(status);
         var meter = meterFactory.Create(MeterName);
         records = meter.CreateCounter<long>("cryptostreams.loader.records", "{record}", "Records consumed and committed (rows and dead letters)");
-        rows = meter.CreateCounter<long>("cryptostreams.loader.rows", "{row}", "Rows inserted or changed, per table");
+        rows = meter.CreateCounter<long>("cryptostreams.loader.rows", "{row}", "Distinct rows written per table (after merging versions of one key within a batch)");
         deadLetters = meter.CreateCounter<long>("cryptostreams.loader.dead_letters", "{record}", "Records sent to dlq.loader, per reason");
         retries = meter.CreateCounter<long>("cryptostreams.loader.retries", "{attempt}", "Batch writes retried after a database failure");
         staleBatches = meter.CreateCounter<long>("cryptostreams.loader.stale_batches", "{batch}", "Batches refused because another loader moved the stored offsets");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Loader;
 using CryptoStreams.Loader.Schema;
 using Microsoft.Extensions.Configuration;
@@ -110,22 +111,11 @@ internal static class DbCommand
     private static string Name(Migration migration) => $"{migration.Version:0000}_{migration.Name}";
 }
 
-/// <summary>
-/// Configuration for the loader's commands: appsettings.json beside the executable, an optional <c>--config</c> file,
-/// environment variables <c>CRYPTOSTREAMS__Section__Key</c>, then command-line options.
-/// </summary>
+/// <summary>Configuration for the loader's commands, in the CLI's usual layers (<see cref="CliConfiguration"/>).</summary>
 internal static class LoaderCommandConfiguration
 {
-    public static IConfigurationRoot Build(FileInfo? extraFile, IEnumerable<KeyValuePair<string, string?>> commandLine)
-    {
-        var builder = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
-        if (extraFile is not null)
-        {
-            builder.AddJsonFile(extraFile.FullName, optional: false, reloadOnChange: false);
-        }
-
-        return builder.AddEnvironmentVariables("CRYPTOSTREAMS__").AddInMemoryCollection(commandLine.Where(p => p.Value is not null)).Build();
-    }
+    public static IConfigurationRoot Build(FileInfo? extraFile, IEnumerable<KeyValuePair<string, string?>> commandLine) =>
+        new ConfigurationBuilder().AddCryptoStreamsLayers(extraFile, commandLine).Build();
 
     /// <summary><c>--database</c>, else <c>Database:ConnectionString</c>, else the private cluster.</summary>
     public static string ConnectionString(string? option, IConfiguration configuration) =>

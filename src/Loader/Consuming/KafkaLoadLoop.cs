@@ -121,6 +121,7 @@ internal sealed partial class KafkaLoadLoop : IDisposable
             await FlushBeforeStoppingAsync().ConfigureAwait(false);
             consumer.Close();
             status.Update(s => s with { State = LoaderState.Stopped, UpdatedAt = clock.GetUtcNow() });
+            LogStopped(status.Current.RecordsConsumed, status.Current.Batches);
         }
     }
 
@@ -470,6 +471,9 @@ internal sealed partial class KafkaLoadLoop : IDisposable
 
     [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Kafka client error ({Code}): {Reason}")]
     private partial void LogKafkaError(string code, string reason);
+
+    [LoggerMessage(EventId = 5112, Level = LogLevel.Information, Message = "Loader stopped after {Records} records in {Batches} batches; offsets are in market.loader_offsets")]
+    private partial void LogStopped(long records, long batches);
 
     [LoggerMessage(EventId = 5111, Level = LogLevel.Debug, Message = "Committing offsets to Kafka failed (informational only): {Reason}")]
     private partial void LogKafkaCommitFailed(string reason);
