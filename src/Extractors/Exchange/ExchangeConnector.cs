@@ -12,13 +12,15 @@ namespace CryptoStreams.Extractors.Exchange;
 /// <param name="Telemetry">Counters on the <c>CryptoStreams.Extractors</c> meter.</param>
 /// <param name="Time">All timing (stall detection, heartbeats, back-off, Retry-After).</param>
 /// <param name="LoggerFactory">Logging.</param>
+/// <param name="Health">The host's health view (connected, disconnected, unreachable, off), when there is one.</param>
 public sealed record ExchangeConnectorContext(
     HttpClient Http,
     IFrameRecorder Recorder,
     ExchangeStatusBoard Status,
     ExchangeTelemetry Telemetry,
     TimeProvider Time,
-    ILoggerFactory LoggerFactory);
+    ILoggerFactory LoggerFactory,
+    ISourceHealth? Health = null);
 
 /// <summary>Where to connect and how to keep the connection alive.</summary>
 /// <param name="Uri">WebSocket address including any token.</param>
@@ -54,6 +56,7 @@ public abstract class ExchangeConnector : ISourceConnector
     private readonly ExchangeTelemetry telemetry;
     private readonly IFrameRecorder recorder;
     private readonly string symbolList;
+    private readonly ISourceHealth health;
 
     protected ExchangeConnector(ExchangeOptions options, IChannelFrameParser parser, ExchangeConnectorContext context)
     {
@@ -63,6 +66,7 @@ public abstract class ExchangeConnector : ISourceConnector
         this.options = options;
         this.parser = parser;
         telemetry = context.Telemetry;
+        health = context.Health ?? NoSourceHealth.Instance;
         recorder = context.Recorder;
         Time = context.Time;
         Logger = context.LoggerFactory.CreateLogger(GetType());
@@ -71,6 +75,9 @@ public abstract class ExchangeConnector : ISourceConnector
         Symbols = [.. options.Symbols.Select(s => CanonicalSymbol.Parse(s).ToString()).Distinct(StringComparer.Ordinal)];
         symbolList = string.Join(',', Symbols);
     }
+
+    /// <summary>Failed sessions in a row after which the venue is reported unreachable (still retried).</summary>
+    public const int UnreachableAfterFailures = 5;
 
     public string Source => parser.Source;
 
@@ -91,6 +98,7 @@ public abstract class ExchangeConnector : ISourceConnector
         if (!options.Enabled)
         {
             Logger.SwitchedOff(Source);
+            health.Off(Source, $"Extractors:{Source} is switched off (Enabled=false)");
             return;
         }
 
@@ -124,6 +132,15 @@ public abstract class ExchangeConnector : ISourceConnector
 
             var delay = planned ? TimeSpan.Zero : backoff.Next();
             Logger.SessionEnded(Source, reason, delay);
+            if (backoff.ConsecutiveFailures >= UnreachableAfterFailures)
+            {
+                health.Unreachable(Source, reason);
+            }
+            else
+            {
+                health.Disconnected(Source, reason);
+            }
+
             try
             {
                 await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
@@ -251,6 +268,7 @@ public abstract class ExchangeConnector : ISourceConnector
             await SubscribeAsync(session, sessionCancel.Token).ConfigureAwait(false);
             session.Subscribed = true;
             status.Connected(true);
+            health.Connected(Source);
             Logger.Connected(Source, endpoint.Uri.Authority, symbolList);
             if (run.Reconnecting)
             {

@@ -29,7 +29,6 @@ public static class ExchangeConnectors
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IFrameRecorder, NoFrameRecorder>();
         services.TryAddSingleton<ExchangeStatusBoard>();
         services.AddMetrics();
         services.TryAddSingleton(sp => new ExchangeTelemetry(sp.GetService<IMeterFactory>()));
@@ -82,10 +81,12 @@ public static class ExchangeConnectors
             sp.GetRequiredService<TParser>(),
             new ExchangeConnectorContext(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(client),
-                sp.GetRequiredService<IFrameRecorder>(),
+                // The host decides about recording (--record); without a recorder nothing is recorded.
+                sp.GetService<IFrameRecorder>() ?? new NoFrameRecorder(),
                 sp.GetRequiredService<ExchangeStatusBoard>(),
                 sp.GetRequiredService<ExchangeTelemetry>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>())));
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetService<ISourceHealth>())));
     }
 }

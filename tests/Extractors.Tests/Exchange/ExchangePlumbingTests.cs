@@ -117,8 +117,24 @@ public sealed class ExchangeRegistrationTests
         using var http = new HttpClient();
         using var telemetry = new ExchangeTelemetry();
         using var loggers = LoggerFactory.Create(_ => { });
-        var connector = new BinanceConnector(options, new BinanceFrameParser(), new ExchangeConnectorContext(http, new NoFrameRecorder(), new ExchangeStatusBoard(), telemetry, TimeProvider.System, loggers));
+        var health = new RecordingHealth();
+        var connector = new BinanceConnector(options, new BinanceFrameParser(), new ExchangeConnectorContext(http, new NoFrameRecorder(), new ExchangeStatusBoard(), telemetry, TimeProvider.System, loggers, health));
 
         await connector.RunAsync(new RecordingSink(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["off binance"], health.Reports);
+    }
+
+    private sealed class RecordingHealth : ISourceHealth
+    {
+        public List<string> Reports { get; } = [];
+
+        public void Connected(string source) => Reports.Add("connected " + source);
+
+        public void Disconnected(string source, string reason) => Reports.Add("disconnected " + source);
+
+        public void Unreachable(string source, string reason) => Reports.Add("unreachable " + source);
+
+        public void Off(string source, string reason) => Reports.Add("off " + source);
     }
 }
