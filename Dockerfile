@@ -21,7 +21,7 @@ RUN printf '#!/bin/sh\nexec dotnet /app/cryptostreams.dll "$@"\n' > /usr/local/b
  && chmod 755 /usr/local/bin/cryptostreams \
  && mkdir -p /var/lib/cryptostreams && chown app:app /var/lib/cryptostreams
 # Streamiz state stores (RocksDB) live here; the compose file mounts a volume.
-ENV CRYPTOSTREAMS__Topology__StateDirectory=/var/lib/cryptostreams/state
+ENV CRYPTOSTREAMS__Topology__StateDir=/var/lib/cryptostreams/state
 USER app
 ENTRYPOINT ["cryptostreams"]
 CMD ["--help"]

@@ -17,8 +17,8 @@ internal static class CliConsole
 
     public static IAnsiConsole For(TextWriter writer)
     {
-        var isConsole = ReferenceEquals(writer, Console.Out);
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        var isConsole = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
             // Colour only on a real terminal; captured output (tests, pipes) stays plain text.
@@ -26,6 +26,13 @@ internal static class CliConsole
             ColorSystem = isConsole ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = isConsole ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        if (!isConsole)
+        {
+            // Pipes and captured output have no width; wrapping them at 80 columns would split names and values.
+            console.Profile.Width = 240;
+        }
+
+        return console;
     }
 
     /// <summary>Writes a one-line error in red to the error writer and returns exit code 1.</summary>

@@ -106,7 +106,15 @@ internal sealed class ManagementApiServer : IAsyncDisposable
             var snapshot = new Dictionary<string, object?>(StringComparer.Ordinal);
             foreach (var stage in stages)
             {
-                snapshot[stage.Stage] = stage.Snapshot();
+                try
+                {
+                    snapshot[stage.Stage] = JsonSerializer.SerializeToElement(stage.Snapshot(), Json);
+                }
+                catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException)
+                {
+                    // One stage's odd snapshot must not take the whole status page down.
+                    snapshot[stage.Stage] = new { error = $"status unavailable: {ex.Message}" };
+                }
             }
 
             return Results.Json(new { startedAt, uptimeSeconds = Math.Round((now - startedAt).TotalSeconds, 1), symbols = symbols.Symbols, stages = snapshot }, Json);

@@ -66,7 +66,7 @@ internal static class UpCommand
                 overrides["Broker:DataDirectory"] = parseResult.GetValue(brokerData)!.FullName;
             }
 
-            foreach (var (key, value) in ExtractorModes.Overrides(parseResult.GetValue(simulate), parseResult.GetValue(seed), parseResult.GetValue(speed), parseResult.GetValue(replay)))
+            foreach (var (key, value) in ExtractorModes.Overrides(parseResult.GetValue(simulate), parseResult.GetValue(seed), parseResult.GetValue(speed)))
             {
                 overrides[key] = value;
             }
@@ -74,7 +74,7 @@ internal static class UpCommand
             var interactive = !parseResult.GetValue(plain) && ReferenceEquals(parseResult.InvocationConfiguration.Output, Console.Out) && !Console.IsOutputRedirected;
             try
             {
-                return await RunAsync(parseResult.GetValue(config), overrides, external is null, parseResult.GetValue(partitions), interactive, parseResult, ct).ConfigureAwait(false);
+                return await RunAsync(parseResult.GetValue(config), overrides, external is null, parseResult.GetValue(partitions), parseResult.GetValue(replay), interactive, parseResult, ct).ConfigureAwait(false);
             }
             catch (OptionsValidationException ex)
             {
@@ -93,7 +93,7 @@ internal static class UpCommand
     }
 
     private static async Task<int> RunAsync(
-        FileInfo? configFile, Dictionary<string, string?> overrides, bool embedded, int partitions, bool interactive, ParseResult parseResult, CancellationToken ct)
+        FileInfo? configFile, Dictionary<string, string?> overrides, bool embedded, int partitions, DirectoryInfo? replay, bool interactive, ParseResult parseResult, CancellationToken ct)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCryptoStreamsLayers(configFile, overrides);
@@ -105,7 +105,13 @@ internal static class UpCommand
         var connectionString = configuration["Database:ConnectionString"] ?? DatabaseBootstrap.PrivateCluster;
         configuration["Database:ConnectionString"] = connectionString;
 
-        var settings = new PipelineSettings((embedded ? PipelineStages.All : PipelineStages.All & ~PipelineStages.Broker), bootstrapServers, partitions);
+        if (replay is { Exists: false })
+        {
+            throw new InvalidOperationException($"--replay: folder {replay.FullName} does not exist");
+        }
+
+        var settings = new PipelineSettings(
+            embedded ? PipelineStages.All : PipelineStages.All & ~PipelineStages.Broker, bootstrapServers, partitions, ReplayDirectory: replay?.FullName);
         var recent = new RecentLogs(TimeProvider.System);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         if (interactive)
@@ -145,22 +151,13 @@ internal static class UpCommand
 /// <summary>How <c>up</c> tells the extractors where ticks come from (live, simulated or replayed).</summary>
 internal static class ExtractorModes
 {
-    public static IEnumerable<KeyValuePair<string, string?>> Overrides(bool simulate, int seed, double speed, DirectoryInfo? replay)
+    public static IEnumerable<KeyValuePair<string, string?>> Overrides(bool simulate, int seed, double speed)
     {
         if (simulate)
         {
-            yield return new("Extractors:Mode", "Simulate");
-            yield return new("Extractors:Simulation:Seed", seed.ToString(CultureInfo.InvariantCulture));
-            yield return new("Extractors:Simulation:Speed", speed.ToString(CultureInfo.InvariantCulture));
-        }
-        else if (replay is not null)
-        {
-            yield return new("Extractors:Mode", "Replay");
-            yield return new("Extractors:Replay:Directory", replay.FullName);
-        }
-        else
-        {
-            yield return new("Extractors:Mode", "Live");
+            yield return new("Extractors:Simulate:Enabled", "true");
+            yield return new("Extractors:Simulate:Seed", seed.ToString(CultureInfo.InvariantCulture));
+            yield return new("Extractors:Simulate:Speed", speed.ToString(CultureInfo.InvariantCulture));
         }
     }
 }

@@ -28,8 +28,15 @@ internal static class WatchCommand
                 parseResult.GetValue(group),
                 parseResult.GetValue(json),
                 parseResult.GetValue(max));
-            await TopicWatcher.RunAsync(options, CliConsole.For(parseResult), parseResult.InvocationConfiguration.Output, ct).ConfigureAwait(false);
-            return 0;
+            try
+            {
+                await TopicWatcher.RunAsync(options, CliConsole.For(parseResult), parseResult.InvocationConfiguration.Output, ct).ConfigureAwait(false);
+                return 0;
+            }
+            catch (InvalidOperationException ex)
+            {
+                return CliConsole.Fail(parseResult, "watch: " + ex.Message);
+            }
         });
         return command;
     }

@@ -5,8 +5,8 @@ namespace CryptoStreams.Cli.Hosting;
 /// <summary>Makes sure the database named in the connection string exists before migrations run.</summary>
 internal static class DatabaseBootstrap
 {
-    /// <summary>The project's private cluster (scripts/postgres.sh) with the pipeline's own database.</summary>
-    public const string PrivateCluster = "Host=127.0.0.1;Port=55432;Username=postgres;Database=cryptostreams";
+    /// <summary>The project's private cluster (scripts/postgres.sh), the same default as <c>cryptostreams load</c>.</summary>
+    public const string PrivateCluster = Loader.LoaderOptions.DefaultConnectionString;
 
     public static async Task EnsureDatabaseAsync(string connectionString, CancellationToken cancellationToken)
     {

@@ -44,7 +44,7 @@ internal static class PipelineHost
 
         if (settings.Runs(PipelineStages.Extractors))
         {
-            StageRegistrations.AddExtractors(services, configuration);
+            StageRegistrations.AddExtractors(services, configuration, settings.ReplayDirectory);
         }
 
         if (settings.Runs(PipelineStages.Api))

@@ -20,7 +20,9 @@ internal enum PipelineStages
 /// <param name="BootstrapServers">Kafka (the embedded broker's address when <see cref="PipelineStages.Broker"/> is set).</param>
 /// <param name="Partitions">Partitions of every catalog topic created at start-up.</param>
 /// <param name="ReplicationFactor">Replicas of created topics.</param>
-internal sealed record PipelineSettings(PipelineStages Stages, string BootstrapServers, int Partitions = TopicCatalog.DefaultPartitions, short ReplicationFactor = 1)
+/// <param name="ReplayDirectory">Replay recorded frames from here instead of running the live or simulated sources.</param>
+internal sealed record PipelineSettings(
+    PipelineStages Stages, string BootstrapServers, int Partitions = TopicCatalog.DefaultPartitions, short ReplicationFactor = 1, string? ReplayDirectory = null)
 {
     public bool Runs(PipelineStages stage) => (Stages & stage) == stage;
 }

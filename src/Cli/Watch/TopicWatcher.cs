@@ -48,7 +48,17 @@ internal static class TopicWatcher
                     .SetLogHandler((_, _) => { })
                     .SetKeyDeserializer(Deserializers.Utf8)
                     .Build();
-                consumer.Subscribe(options.Topic);
+                if (options.Group is null)
+                {
+                    // Without a group there is nothing to coordinate: read every partition directly, which also starts at once.
+                    var start = options.FromBeginning ? Offset.Beginning : Offset.End;
+                    consumer.Assign(Partitions(options.BootstrapServers, options.Topic).Select(p => new TopicPartitionOffset(options.Topic, p, start)));
+                }
+                else
+                {
+                    consumer.Subscribe(options.Topic);
+                }
+
                 var printed = 0;
                 try
                 {
@@ -87,6 +97,28 @@ internal static class TopicWatcher
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
+    }
+
+    private static IReadOnlyList<int> Partitions(string bootstrapServers, string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).SetLogHandler((_, _) => { }).Build();
+        Metadata metadata;
+        try
+        {
+            metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(15));
+        }
+        catch (KafkaException ex)
+        {
+            throw new InvalidOperationException($"the broker at {bootstrapServers} did not answer ({ex.Error.Reason}); is it running?", ex);
+        }
+
+        var found = metadata.Topics.SingleOrDefault(t => t.Topic == topic);
+        if (found is null || found.Error.IsError || found.Partitions.Count == 0)
+        {
+            throw new InvalidOperationException($"topic {topic} does not exist on {bootstrapServers} (cryptostreams topics list shows what does)");
+        }
+
+        return [.. found.Partitions.Select(p => p.PartitionId).Order()];
     }
 
     private static void WriteHeader(IAnsiConsole console, string topic, TopicRecordType type)
