@@ -15,7 +15,7 @@ public sealed class CoinCapParser(IReadOnlyDictionary<string, string> coins) : I
 
     public FrameParseResult Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
     {
-        if (!PayloadJson.TryParse(frame, out var document, out var rejected))
+        if (!PayloadJson.TryOpenObject(frame, out var document, out var rejected))
         {
             return rejected;
         }
@@ -23,15 +23,6 @@ public sealed class CoinCapParser(IReadOnlyDictionary<string, string> coins) : I
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return FrameParseResult.Rejected("unexpected-shape", $"expected an object, got {root.ValueKind}");
-            }
-
-            if (root.TryGetProperty("error", out var error))
-            {
-                return FrameParseResult.Rejected("api-error", error.ToString());
-            }
 
             if (!root.TryGetProperty("timestamp", out var timestamp) || !PayloadNumbers.TryGetUnixTime(timestamp, milliseconds: true, out var updatedAt))
             {

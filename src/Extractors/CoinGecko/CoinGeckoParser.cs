@@ -16,7 +16,7 @@ public sealed class CoinGeckoParser(IReadOnlyDictionary<string, string> coins) :
 
     public FrameParseResult Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
     {
-        if (!PayloadJson.TryParse(frame, out var document, out var rejected))
+        if (!PayloadJson.TryOpenObject(frame, out var document, out var rejected))
         {
             return rejected;
         }
@@ -24,20 +24,11 @@ public sealed class CoinGeckoParser(IReadOnlyDictionary<string, string> coins) :
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return FrameParseResult.Rejected("unexpected-shape", $"expected an object of coins, got {root.ValueKind}");
-            }
 
-            // Errors come back as {"status":{"error_code":…,"error_message":…}} or {"error":"…"}.
+            // Rate limits and plan errors come back as {"status":{"error_code":…,"error_message":…}}.
             if (root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object)
             {
                 return FrameParseResult.Rejected("api-error", status.GetRawText());
-            }
-
-            if (root.TryGetProperty("error", out var error))
-            {
-                return FrameParseResult.Rejected("api-error", error.ToString());
             }
 
             var batch = new QuoteBatch(Source, receivedAt);

@@ -16,7 +16,7 @@ public sealed class CoinpaprikaParser(IReadOnlyDictionary<string, string> coins)
 
     public FrameParseResult Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
     {
-        if (!PayloadJson.TryParse(frame, out var document, out var rejected))
+        if (!PayloadJson.TryOpenObject(frame, out var document, out var rejected))
         {
             return rejected;
         }
@@ -24,15 +24,6 @@ public sealed class CoinpaprikaParser(IReadOnlyDictionary<string, string> coins)
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return FrameParseResult.Rejected("unexpected-shape", $"expected a ticker object, got {root.ValueKind}");
-            }
-
-            if (root.TryGetProperty("error", out var error))
-            {
-                return FrameParseResult.Rejected("api-error", error.ToString());
-            }
 
             if (!root.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String)
             {

@@ -44,6 +44,9 @@ public sealed partial class ExtractorHost(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Sources fed by one connector (the simulated market) have no supervisor of their own to say so.
+        status.AllStopped();
         if (sink is IFlushableRawSink flushable)
         {
             try
@@ -71,17 +74,18 @@ public sealed partial class ExtractorHost(
             try
             {
                 await connector.RunAsync(_countingSink, stoppingToken).ConfigureAwait(false);
-                if (!stoppingToken.IsCancellationRequested)
+                if (stoppingToken.IsCancellationRequested)
                 {
-                    // Returning without being asked to stop means the source switched itself off (e.g. no API key).
-                    if (status.Of(source)?.State != SourceState.Off)
-                    {
-                        status.Off(source, "connector finished");
-                    }
-
-                    LogFinished(logger, source);
+                    break;
                 }
 
+                // Returning without being asked to stop means the source switched itself off (e.g. no API key).
+                if (status.Of(source)?.State != SourceState.Off)
+                {
+                    status.Off(source, "connector finished");
+                }
+
+                LogFinished(logger, source);
                 return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -112,6 +112,18 @@ public sealed class ExtractorStatus : ISourceHealth
 
     internal void Stopped(string source) => For(source).SetState(SourceState.Stopped, null);
 
+    /// <summary>Marks every source that is not switched off as stopped (the host has shut down).</summary>
+    internal void AllStopped()
+    {
+        foreach (var (source, counters) in _sources)
+        {
+            if (Of(source)?.State != SourceState.Off)
+            {
+                counters.SetState(SourceState.Stopped, null);
+            }
+        }
+    }
+
     internal void Crashed(string source, string error, bool unreachable)
     {
         var counters = For(source);

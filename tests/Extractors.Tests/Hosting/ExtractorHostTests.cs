@@ -112,6 +112,7 @@ public sealed class ExtractorHostTests
         Assert.Equal(0, status.Of(Sources.Binance)!.Restarts);
         Assert.Equal(1, status.Of(Sources.Okx)!.Ticks);
         Assert.Equal(SourceState.Stopped, status.Of(Sources.Binance)!.State);
+        Assert.Equal(SourceState.Stopped, status.Of(Sources.Okx)!.State);
     }
 
     [Fact]
@@ -147,6 +148,7 @@ public sealed class ExtractorHostTests
 
         Assert.Equal(1, off.Runs);
         Assert.Equal("no API key", status.Of(Sources.CoinCap)!.LastError);
+        Assert.Equal(SourceState.Off, status.Of(Sources.CoinCap)!.State);
     }
 
     [Fact]

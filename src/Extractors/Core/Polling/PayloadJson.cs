@@ -32,4 +32,34 @@ public static class PayloadJson
             return false;
         }
     }
+
+    /// <summary>
+    /// Opens a price API's response that must be a JSON object, refusing the API's own error bodies
+    /// (<c>{"error": …}</c>) as <c>api-error</c>. The caller disposes <paramref name="document"/>.
+    /// </summary>
+    public static bool TryOpenObject(ReadOnlySpan<byte> frame, [NotNullWhen(true)] out JsonDocument? document, out FrameParseResult rejected)
+    {
+        if (!TryParse(frame, out document, out rejected))
+        {
+            return false;
+        }
+
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            rejected = FrameParseResult.Rejected("unexpected-shape", $"expected a JSON object, got {root.ValueKind}");
+        }
+        else if (root.TryGetProperty("error", out var error))
+        {
+            rejected = FrameParseResult.Rejected("api-error", error.ToString());
+        }
+        else
+        {
+            return true;
+        }
+
+        document.Dispose();
+        document = null;
+        return false;
+    }
 }
