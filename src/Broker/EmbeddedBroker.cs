@@ -86,14 +86,22 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         transactions.MarkersWritten += appended.Signal;
         var cut = journal.Replay(entry =>
         {
-            var kind = (byte)entry.ReadInt8();
-            if (kind is GroupCoordinator.OffsetCommitEntry or GroupCoordinator.OffsetDeleteEntry)
+            // One journal frame may carry several entries (e.g. all offsets of one commit).
+            while (entry.Remaining > 0)
             {
-                groups.Apply(kind, entry);
-            }
-            else if (kind is TransactionCoordinator.NextProducerIdEntry or TransactionCoordinator.TransactionEntry)
-            {
-                transactions.Apply(kind, entry);
+                var kind = (byte)entry.ReadInt8();
+                if (kind is GroupCoordinator.OffsetCommitEntry or GroupCoordinator.OffsetDeleteEntry)
+                {
+                    groups.Apply(kind, entry);
+                }
+                else if (kind is TransactionCoordinator.NextProducerIdEntry or TransactionCoordinator.TransactionEntry)
+                {
+                    transactions.Apply(kind, entry);
+                }
+                else
+                {
+                    throw new InvalidDataException($"unknown coordinator journal entry kind {kind}");
+                }
             }
         });
         if (cut > 0)

@@ -33,5 +33,6 @@ internal static class ApiCatalog
         new AddOffsetsToTxnApi(runtime),
         new EndTxnApi(runtime),
         new TxnOffsetCommitApi(runtime),
+        new DescribeClusterApi(runtime),
     ];
 }

@@ -37,7 +37,7 @@ internal static class ReplayCommand
             var settings = configuration.Build();
             var services = new ServiceCollection()
                 .AddLogging(logging => logging.AddConfiguration(settings.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true))
-                .AddExtractorCore(settings);
+                .AddExtractorReplay(settings);
             await using var provider = services.BuildServiceProvider();
             try
             {

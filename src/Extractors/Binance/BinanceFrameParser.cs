@@ -187,54 +187,8 @@ public sealed class BinanceFrameParser : IChannelFrameParser
         return null;
     }
 
-    private static FrameParseResult ReadRest(ref Utf8JsonReader reader, RestState state)
-    {
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            // {"code":-1121,"msg":"Invalid symbol."}
-            reader.Skip();
-            return FrameParseResult.Rejected(RejectReasons.VenueError, "Binance answered with an error object");
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return FrameParseResult.Rejected(RejectReasons.UnknownMessage, $"expected an array of trades, found {reader.TokenType}");
-        }
-
-        var ticks = new List<Tick>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                return FrameParseResult.Rejected(RejectReasons.UnknownMessage, "trade history element is not an object");
-            }
-
-            var draft = new TradeDraft();
-            draft.SetSymbol(state.Symbol);
-            while (FrameParsing.NextProperty(ref reader))
-            {
-                var name = reader.ValueSpan;
-                FrameParsing.ToValue(ref reader);
-                if (state.Historical)
-                {
-                    ReadHistoricalField(ref reader, ref draft, name);
-                }
-                else
-                {
-                    ReadAggregateField(ref reader, ref draft, name);
-                }
-            }
-
-            if (!draft.TryBuild(Sources.Binance, state.ReceivedAt, out var tick))
-            {
-                return FrameParsing.Reject(draft);
-            }
-
-            ticks.Add(tick);
-        }
-
-        return FrameParseResult.Of(ticks);
-    }
+    private static FrameParseResult ReadRest(ref Utf8JsonReader reader, RestState state) =>
+        FrameParsing.ReadTradeArray(ref reader, Sources.Binance, state.Symbol, state.ReceivedAt, state.Historical ? ReadHistoricalField : ReadAggregateField);
 
     private static void ReadAggregateField(ref Utf8JsonReader reader, ref TradeDraft draft, ReadOnlySpan<byte> name)
     {

@@ -164,69 +164,38 @@ public sealed class CoinbaseFrameParser : IChannelFrameParser
 
     private static FrameParseResult ReadRest(ref Utf8JsonReader reader, State state)
     {
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            // {"message":"NotFound"}
-            reader.Skip();
-            return FrameParseResult.Rejected(RejectReasons.VenueError, "Coinbase answered with an error object");
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return FrameParseResult.Rejected(RejectReasons.UnknownMessage, $"expected an array of trades, found {reader.TokenType}");
-        }
-
-        var ticks = new List<Tick>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                return FrameParseResult.Rejected(RejectReasons.UnknownMessage, "trade element is not an object");
-            }
-
-            var draft = new TradeDraft();
-            draft.SetSymbol(state.RestSymbol!);
-            while (FrameParsing.NextProperty(ref reader))
-            {
-                var name = reader.ValueSpan;
-                FrameParsing.ToValue(ref reader);
-                if (name.SequenceEqual("price"u8))
-                {
-                    draft.ReadPrice(ref reader);
-                }
-                else if (name.SequenceEqual("size"u8))
-                {
-                    draft.ReadSize(ref reader);
-                }
-                else if (name.SequenceEqual("side"u8))
-                {
-                    draft.ReadSide(ref reader, makerSide: true);
-                }
-                else if (name.SequenceEqual("trade_id"u8))
-                {
-                    draft.ReadTradeId(ref reader);
-                }
-                else if (name.SequenceEqual("time"u8))
-                {
-                    draft.ReadIsoTime(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            if (!draft.TryBuild(Sources.Coinbase, state.ReceivedAt, out var tick))
-            {
-                return FrameParsing.Reject(draft);
-            }
-
-            ticks.Add(tick);
-        }
+        var result = FrameParsing.ReadTradeArray(ref reader, Sources.Coinbase, state.RestSymbol!, state.ReceivedAt, ReadRestField);
 
         // The endpoint lists newest first; ticks go out oldest first.
-        ticks.Reverse();
-        return FrameParseResult.Of(ticks);
+        return result.IsRejected ? result : FrameParseResult.Of([.. result.Ticks.Reverse()]);
+    }
+
+    private static void ReadRestField(ref Utf8JsonReader reader, ref TradeDraft draft, ReadOnlySpan<byte> name)
+    {
+        if (name.SequenceEqual("price"u8))
+        {
+            draft.ReadPrice(ref reader);
+        }
+        else if (name.SequenceEqual("size"u8))
+        {
+            draft.ReadSize(ref reader);
+        }
+        else if (name.SequenceEqual("side"u8))
+        {
+            draft.ReadSide(ref reader, makerSide: true);
+        }
+        else if (name.SequenceEqual("trade_id"u8))
+        {
+            draft.ReadTradeId(ref reader);
+        }
+        else if (name.SequenceEqual("time"u8))
+        {
+            draft.ReadIsoTime(ref reader);
+        }
+        else
+        {
+            reader.Skip();
+        }
     }
 
     private readonly record struct State(CoinbaseFrameParser Parser, string? RestSymbol, DateTimeOffset ReceivedAt);

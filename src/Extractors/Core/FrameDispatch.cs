@@ -1,3 +1,5 @@
+using CryptoStreams.Extractors.Exchange;
+
 namespace CryptoStreams.Extractors.Core;
 
 /// <summary>
@@ -9,17 +11,29 @@ namespace CryptoStreams.Extractors.Core;
 /// </summary>
 public static class FrameDispatch
 {
+    /// <param name="parser">The source's parser.</param>
+    /// <param name="frame">The frame's bytes.</param>
+    /// <param name="receivedAt">Receive time (live: now; replay: as recorded).</param>
+    /// <param name="sink">Where ticks and rejects go.</param>
+    /// <param name="cancellationToken">Cancels publishing.</param>
+    /// <param name="channel">
+    /// The channel the frame came from; parsers that read REST history by channel (<see cref="IChannelFrameParser"/>)
+    /// need it, because those bodies do not always name their symbol.
+    /// </param>
     /// <returns>The parse result, for callers that count.</returns>
     public static async ValueTask<FrameParseResult> PublishAsync(
         IFrameParser parser,
         ReadOnlyMemory<byte> frame,
         DateTimeOffset receivedAt,
         IRawSink sink,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? channel = null)
     {
         ArgumentNullException.ThrowIfNull(parser);
         ArgumentNullException.ThrowIfNull(sink);
-        var result = parser.Parse(frame.Span, receivedAt);
+        var result = channel is not null && parser is IChannelFrameParser channelParser
+            ? channelParser.Parse(channel, frame.Span, receivedAt)
+            : parser.Parse(frame.Span, receivedAt);
         foreach (var tick in result.Ticks)
         {
             await sink.PublishTickAsync(tick, cancellationToken).ConfigureAwait(false);

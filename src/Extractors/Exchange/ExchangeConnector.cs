@@ -455,8 +455,9 @@ public abstract class ExchangeConnector : ISourceConnector
             {
                 result = new BackfillResult([], GapCoverage.None, time, null, "backfill interrupted by another disconnect");
             }
-            catch (Exception ex) when (ex is HttpRequestException or RestCallException or IOException or System.Text.Json.JsonException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever went wrong, the held live trades must still go out and the hole must be reported.
                 Logger.BackfillFailed(Source, symbol, ex.Message);
                 result = new BackfillResult([], GapCoverage.None, time, null, $"backfill failed: {ex.Message}");
             }

@@ -243,6 +243,54 @@ internal static class FrameParsing
         }
     }
 
+    /// <summary>Reads one trade field, chosen by its property name, into the draft.</summary>
+    public delegate void FieldReader(ref Utf8JsonReader reader, ref TradeDraft draft, ReadOnlySpan<byte> name);
+
+    /// <summary>
+    /// Reads a REST history body that is a bare array of trade objects without a symbol (Binance, Coinbase); an
+    /// object instead of the array is the venue's error answer.
+    /// </summary>
+    public static FrameParseResult ReadTradeArray(ref Utf8JsonReader reader, string source, string symbol, DateTimeOffset receivedAt, FieldReader readField)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return FrameParseResult.Rejected(RejectReasons.VenueError, $"{source} answered with an error object instead of trades");
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return FrameParseResult.Rejected(RejectReasons.UnknownMessage, $"expected an array of trades, found {reader.TokenType}");
+        }
+
+        var ticks = new List<Tick>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return FrameParseResult.Rejected(RejectReasons.UnknownMessage, "trade history element is not an object");
+            }
+
+            var draft = new TradeDraft();
+            draft.SetSymbol(symbol);
+            while (NextProperty(ref reader))
+            {
+                var name = reader.ValueSpan;
+                ToValue(ref reader);
+                readField(ref reader, ref draft, name);
+            }
+
+            if (!draft.TryBuild(source, receivedAt, out var tick))
+            {
+                return Reject(draft);
+            }
+
+            ticks.Add(tick);
+        }
+
+        return FrameParseResult.Of(ticks);
+    }
+
     public static FrameParseResult Reject(in TradeDraft draft) =>
         FrameParseResult.Rejected(draft.RejectReason ?? RejectReasons.Malformed, draft.RejectDetail ?? "invalid trade");
 

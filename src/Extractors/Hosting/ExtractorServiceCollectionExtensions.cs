@@ -4,6 +4,7 @@ using CryptoStreams.Extractors.CoinCap;
 using CryptoStreams.Extractors.CoinGecko;
 using CryptoStreams.Extractors.Coinpaprika;
 using CryptoStreams.Extractors.Core;
+using CryptoStreams.Extractors.Exchange;
 using CryptoStreams.Extractors.Kafka;
 using CryptoStreams.Extractors.Recording;
 using CryptoStreams.Extractors.Simulation;
@@ -23,7 +24,7 @@ public static partial class ExtractorServiceCollectionExtensions
 
     /// <summary>
     /// Registers the extractor stage from configuration section <c>Extractors</c>: options (validated at start-up),
-    /// the Kafka sink, the frame recorder, the price-API and Chainlink connectors (or only the simulated market
+    /// the Kafka sink, the frame recorder, the exchange, price-API and Chainlink connectors (or only the simulated market
     /// when <c>Extractors:Simulate:Enabled</c>), every source's frame parser (for replay), the status snapshot
     /// <see cref="ExtractorStatus"/> and the <see cref="ExtractorHost"/> background service.
     /// </summary>
@@ -38,6 +39,8 @@ public static partial class ExtractorServiceCollectionExtensions
             services.AddSingleton<ISourceConnector, SimulatedMarketConnector>();
             return services;
         }
+
+        services.AddExchangeConnectors(configuration);
 
         services.AddSingleton<ISourceConnector>(sp => new CoinGeckoConnector(
             sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value, Http(sp, Sources.CoinGecko), sp.GetRequiredService<IFrameRecorder>(),
@@ -104,6 +107,17 @@ public static partial class ExtractorServiceCollectionExtensions
         services.AddSingleton<IFrameParser>(sp => new CoinpaprikaParser(sp.GetRequiredService<IOptions<CoinpaprikaOptions>>().Value.EffectiveCoins()));
         services.AddSingleton<IFrameParser>(sp => new CoinCapParser(sp.GetRequiredService<IOptions<CoinCapOptions>>().Value.EffectiveCoins()));
         services.TryAddSingleton<FrameReplayer>();
+        return services;
+    }
+
+    /// <summary>
+    /// What <c>cryptostreams replay</c> needs: <see cref="AddExtractorCore"/> plus every exchange's frame parser
+    /// (registered with the exchange connectors, which replay never starts).
+    /// </summary>
+    public static IServiceCollection AddExtractorReplay(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddExtractorCore(configuration);
+        services.AddExchangeConnectors(configuration);
         return services;
     }
 

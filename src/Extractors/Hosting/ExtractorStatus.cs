@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CryptoStreams.Extractors.Core;
+using CryptoStreams.Extractors.Exchange;
 using Microsoft.Extensions.Options;
 
 namespace CryptoStreams.Extractors.Hosting;
@@ -51,12 +52,18 @@ public sealed class ExtractorStatus : ISourceHealth
     private readonly TimeProvider _time;
     private readonly TimeSpan _rateWindow;
     private readonly ExtractorMetrics _metrics;
+    private readonly ExchangeStatusBoard? _exchanges;
 
-    public ExtractorStatus(TimeProvider time, IOptions<ExtractorsOptions> options, ExtractorMetrics metrics)
+    /// <param name="time">Clock for rates.</param>
+    /// <param name="options">Rate window.</param>
+    /// <param name="metrics">Reconnect and restart counters.</param>
+    /// <param name="exchanges">The exchange connectors' own board (sessions, reconnects), merged into the snapshot when registered.</param>
+    public ExtractorStatus(TimeProvider time, IOptions<ExtractorsOptions> options, ExtractorMetrics metrics, ExchangeStatusBoard? exchanges = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
         _metrics = metrics;
+        _exchanges = exchanges;
         _rateWindow = options.Value.RateWindow;
     }
 
@@ -64,11 +71,28 @@ public sealed class ExtractorStatus : ISourceHealth
     public IReadOnlyList<SourceStatus> Snapshot()
     {
         var now = _time.GetUtcNow();
-        return [.. _sources.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.ToStatus(p.Key, now, _rateWindow))];
+        return [.. _sources.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => WithExchange(p.Value.ToStatus(p.Key, now, _rateWindow)))];
     }
 
     public SourceStatus? Of(string source) =>
-        _sources.TryGetValue(source, out var counters) ? counters.ToStatus(source, _time.GetUtcNow(), _rateWindow) : null;
+        _sources.TryGetValue(source, out var counters) ? WithExchange(counters.ToStatus(source, _time.GetUtcNow(), _rateWindow)) : null;
+
+    /// <summary>Exchange connectors report sessions on their own board rather than through <see cref="ISourceHealth"/>.</summary>
+    private SourceStatus WithExchange(SourceStatus status)
+    {
+        if (_exchanges?.Of(status.Source) is not { } exchange)
+        {
+            return status;
+        }
+
+        var state = status.State == SourceState.Running && !exchange.Connected ? SourceState.Disconnected : status.State;
+        return status with
+        {
+            State = state,
+            Reconnects = Math.Max(status.Reconnects, exchange.Reconnects),
+            LastError = status.LastError ?? exchange.LastError,
+        };
+    }
 
     public void Connected(string source) => For(source).SetState(SourceState.Running, null);
 

@@ -44,7 +44,19 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
         _producer = new ProducerBuilder<string, byte[]>(_options.ToProducerConfig())
             .SetKeySerializer(Serializers.Utf8)
             .SetValueSerializer(Serializers.ByteArray)
-            .SetErrorHandler((_, error) => LogClientError(_logger, error.Code, error.Reason, error.IsFatal))
+            .SetErrorHandler((_, error) =>
+            {
+                // librdkafka reconnects by itself and reports every failed attempt; only fatal errors and
+                // "all brokers down" are worth a warning.
+                if (error.IsFatal || error.Code == ErrorCode.Local_AllBrokersDown)
+                {
+                    LogClientError(_logger, error.Code, error.Reason, error.IsFatal);
+                }
+                else
+                {
+                    LogClientTransient(_logger, error.Code, error.Reason);
+                }
+            })
             .SetLogHandler((_, message) => LogClientMessage(_logger, message.Facility, message.Message))
             .Build();
     }
@@ -184,6 +196,9 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client error {Code}: {Reason} (fatal: {Fatal})")]
     private static partial void LogClientError(ILogger logger, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka client {Code}: {Reason} (retrying)")]
+    private static partial void LogClientTransient(ILogger logger, ErrorCode code, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
     private static partial void LogClientMessage(ILogger logger, string facility, string message);

@@ -49,7 +49,7 @@ public sealed partial class FrameReplayer
                 continue;
             }
 
-            var result = await FrameDispatch.PublishAsync(parser, frame.Frame, frame.ReceivedAt, sink, cancellationToken).ConfigureAwait(false);
+            var result = await FrameDispatch.PublishAsync(parser, frame.Frame, frame.ReceivedAt, sink, cancellationToken, frame.Channel).ConfigureAwait(false);
             ticks += result.Ticks.Count;
             rejected += result.IsRejected ? 1 : 0;
         }

@@ -30,7 +30,7 @@ public sealed partial class SimulatedMarketConnector(
         var wallStart = time.GetTimestamp();
         var assets = string.Join(',', settings.EffectiveAssets().Select(a => a.Asset));
         LogStarting(logger, settings.Seed, start, settings.Speed, assets);
-        foreach (var source in Sources.TickSources.Append(Sources.Chainlink))
+        foreach (var source in Sources.TickSources.Where(s => s != Sources.CoinCap).Append(Sources.Chainlink).Append(SourceName))
         {
             health.Connected(source);
         }

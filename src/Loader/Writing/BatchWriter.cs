@@ -45,6 +45,26 @@ public sealed class StaleBatchException : Exception
     }
 }
 
+/// <summary>
+/// Decides per table whether a batch first tries the append-only COPY. After a batch of a table hit an existing key
+/// (provisional windows being revised), the next batches of that table go straight to the upsert for a while, then
+/// the append is tried again: a failed append costs the part of the COPY before the first conflict.
+/// </summary>
+internal sealed class AppendPolicy
+{
+    internal const int UpsertBatchesAfterConflict = 8;
+
+    private readonly Dictionary<string, int> upsertsLeft = new(StringComparer.Ordinal);
+
+    public bool ShouldAppend(string table) => upsertsLeft.GetValueOrDefault(table) == 0;
+
+    public void Record(string table, bool appended)
+    {
+        var left = upsertsLeft.GetValueOrDefault(table);
+        upsertsLeft[table] = appended ? 0 : left == 0 ? UpsertBatchesAfterConflict : left - 1;
+    }
+}
+
 /// <summary>What one committed batch did.</summary>
 /// <param name="RowsChanged">Rows inserted or changed (a replayed identical row counts zero).</param>
 /// <param name="Elapsed">Time from opening the transaction to its commit.</param>
@@ -60,6 +80,7 @@ public sealed class BatchWriter
     private readonly NpgsqlDataSource dataSource;
     private readonly string consumerGroup;
     private readonly IBatchFaults faults;
+    private readonly AppendPolicy appendPolicy = new();
 
     public BatchWriter(NpgsqlDataSource dataSource, string consumerGroup)
         : this(dataSource, consumerGroup, NoFaults.Instance)
@@ -88,14 +109,22 @@ public sealed class BatchWriter
         await FenceAsync(connection, batch, cancellationToken).ConfigureAwait(false);
 
         var changed = 0;
+        var outcomes = new List<(string Table, bool Appended)>();
         foreach (var table in batch.Tables)
         {
-            changed += await table.WriteAsync(connection, faults, cancellationToken).ConfigureAwait(false);
+            var outcome = await table.WriteAsync(connection, appendPolicy.ShouldAppend(table.Table), faults, cancellationToken).ConfigureAwait(false);
+            changed += outcome.RowsChanged;
+            outcomes.Add((table.Table, outcome.Appended));
         }
 
         await SaveOffsetsAsync(connection, batch, cancellationToken).ConfigureAwait(false);
         await faults.AtAsync(FaultPoint.BeforeCommit, connection, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (table, appended) in outcomes)
+        {
+            appendPolicy.Record(table, appended);
+        }
+
         await faults.AtAsync(FaultPoint.AfterCommit, connection, cancellationToken).ConfigureAwait(false);
         return new BatchOutcome(changed, clock.Elapsed);
     }

@@ -85,6 +85,9 @@ public sealed record RejectedRecord(byte[]? Key, DeadLetter Letter);
 /// <summary>Why a record could not become a row: a stable reason code and a readable detail.</summary>
 public sealed record MappingFailure(string Reason, string Detail);
 
+/// <summary>Rows inserted or changed in one table, and whether they were all new (appended without the upsert).</summary>
+internal readonly record struct TableWriteOutcome(int RowsChanged, bool Appended);
+
 /// <summary>The rows of one table in a batch, merged by natural key (latest wins, as Kafka order says).</summary>
 internal abstract class TableRows
 {
@@ -92,8 +95,11 @@ internal abstract class TableRows
 
     public abstract int Count { get; }
 
-    /// <summary>COPYs the rows into the staging table, then upserts them; returns rows inserted or changed.</summary>
-    public abstract Task<int> WriteAsync(NpgsqlConnection connection, IBatchFaults faults, CancellationToken cancellationToken);
+    /// <summary>
+    /// COPYs the rows into the staging table, then upserts them; with <paramref name="appendFirst"/> first tries to COPY
+    /// them straight into the table, which works when none of their keys exists yet.
+    /// </summary>
+    public abstract Task<TableWriteOutcome> WriteAsync(NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, CancellationToken cancellationToken);
 }
 
 internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableRows
@@ -126,28 +132,52 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
         }
     }
 
-    public override async Task<int> WriteAsync(NpgsqlConnection connection, IBatchFaults faults, CancellationToken cancellationToken)
+    public override async Task<TableWriteOutcome> WriteAsync(NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, CancellationToken cancellationToken)
     {
-        await using (var create = new NpgsqlCommand(spec.CreateStagingSql, connection))
+        if (appendFirst)
         {
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using (var importer = await connection.BeginBinaryImportAsync(spec.CopySql, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var row in rows)
+            // Rows that are all new (the common case for final windows and trades) can go straight into the table:
+            // one COPY instead of COPY + INSERT … SELECT. The first key that already exists aborts it, the savepoint
+            // undoes it, and the same rows take the upsert path below. Same rows, same result, same transaction.
+            await ExecuteAsync(connection, "SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
+            try
             {
-                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                spec.WriteRow(importer, row);
+                await CopyAsync(connection, spec.AppendCopySql, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, "RELEASE SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
+                await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
+                await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
+                return new TableWriteOutcome(rows.Count, Appended: true);
             }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
+            }
         }
 
+        await ExecuteAsync(connection, spec.CreateStagingSql, cancellationToken).ConfigureAwait(false);
+        await CopyAsync(connection, spec.CopySql, cancellationToken).ConfigureAwait(false);
         await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
         await using var upsert = new NpgsqlCommand(spec.UpsertSql, connection);
         var changed = await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
-        return changed;
+        return new TableWriteOutcome(changed, Appended: false);
+    }
+
+    private async Task CopyAsync(NpgsqlConnection connection, string copySql, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            spec.WriteRow(importer, row);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

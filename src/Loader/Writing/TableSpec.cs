@@ -45,6 +45,9 @@ internal abstract class TableSpec<TRow, TKey>
 
     public string CopySql => $"COPY {StagingTable} ({string.Join(", ", Columns)}) FROM STDIN (FORMAT BINARY)";
 
+    /// <summary>COPY straight into the table, for a batch whose keys are all new.</summary>
+    public string AppendCopySql => $"COPY {Table} ({string.Join(", ", Columns)}) FROM STDIN (FORMAT BINARY)";
+
     /// <summary>
     /// Moves the staged rows into the table. A stored row is rewritten only when the incoming one differs, so a
     /// replay leaves no dead tuples behind and reads as a no-op.

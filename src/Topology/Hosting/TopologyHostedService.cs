@@ -42,6 +42,9 @@ internal sealed partial class TopologyHostedService : BackgroundService
             NumStreamThreads = options.Threads,
             Guarantee = options.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
             CommitIntervalMs = (long)options.CommitInterval.TotalMilliseconds,
+
+            // A new application id starts from the beginning of the raw topics, not from whatever arrives next.
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
             Logger = new MinimumLevelLoggerFactory(loggerFactory, options.StreamizLogLevel),
             MetricsRecording = MetricsRecordingLevel.INFO,
             MetricsIntervalMs = 10_000,

@@ -13,6 +13,10 @@ public sealed class TopologyStatus
     private long lateRecords;
     private long deadLetters;
     private long windowsClosed;
+    private long candles;
+    private long consensus;
+    private long deviations;
+    private long signals;
     private string state = "CREATED";
 
     /// <summary>The KafkaStream state (CREATED, REBALANCING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING, ERROR).</summary>
@@ -24,10 +28,27 @@ public sealed class TopologyStatus
 
     public long WindowsClosed => Interlocked.Read(ref windowsClosed);
 
+    /// <summary>Records written to prices.1m (provisional and final).</summary>
+    public long Candles => Interlocked.Read(ref candles);
+
+    public long Consensus => Interlocked.Read(ref consensus);
+
+    public long Deviations => Interlocked.Read(ref deviations);
+
+    public long Signals => Interlocked.Read(ref signals);
+
     /// <summary>End of the last closed window, per asset.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> LastWindowClosed => new Dictionary<string, DateTimeOffset>(lastWindowClosed, StringComparer.Ordinal);
 
     internal void SetState(string value) => Volatile.Write(ref state, value);
+
+    internal void RecordCandle() => Interlocked.Increment(ref candles);
+
+    internal void RecordConsensus() => Interlocked.Increment(ref consensus);
+
+    internal void RecordDeviation() => Interlocked.Increment(ref deviations);
+
+    internal void RecordSignal() => Interlocked.Increment(ref signals);
 
     internal void RecordDeadLetter(string reason)
     {

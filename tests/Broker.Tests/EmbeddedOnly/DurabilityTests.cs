@@ -51,7 +51,7 @@ public sealed class DurabilityTests : IDisposable
                 committer.Close();
             }
 
-            before = await Read.AllAsync(first.BootstrapServers, topic, SampleRecords.Partitions);
+            before = Ordered(await Read.AllAsync(first.BootstrapServers, topic, SampleRecords.Partitions));
             await first.CreateTopicAsync(txnTopic, 1);
             using (var transactional = TransactionTests.TransactionalProducer(first))
             {
@@ -75,7 +75,7 @@ public sealed class DurabilityTests : IDisposable
         }
 
         await using var second = await KafkaEndpoint.StartEmbeddedBrokerAsync(_dataDirectory);
-        Assert.Equal(before, await Read.AllAsync(second.BootstrapServers, topic, SampleRecords.Partitions));
+        Assert.Equal(before, Ordered(await Read.AllAsync(second.BootstrapServers, topic, SampleRecords.Partitions)));
         Assert.Equal(SampleRecords.Expected(CompressionType.Lz4).Count, before.Count);
 
         var committedAfter = await Read.AllAsync(second.BootstrapServers, txnTopic, 1, IsolationLevel.ReadCommitted);
@@ -92,4 +92,6 @@ public sealed class DurabilityTests : IDisposable
         var configs = await admin2.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = topic }]);
         Assert.Equal("86400000", configs.Single().Entries["retention.ms"].Value);
     }
+
+    private static List<ObservedRecord> Ordered(IEnumerable<ObservedRecord> records) => [.. records.OrderBy(r => r.Partition).ThenBy(r => r.Offset)];
 }

@@ -12,6 +12,8 @@ namespace CryptoStreams.Broker.Tests.Suite;
 /// </summary>
 public sealed class TransactionTests(EndpointFixture endpoints) : IClassFixture<EndpointFixture>
 {
+    private static readonly DateTime Start = new(2026, 2, 3, 4, 5, 6, DateTimeKind.Utc);
+
     [Theory]
     [MemberData(nameof(EndpointKinds.All), MemberType = typeof(EndpointKinds))]
     public async Task Commit_and_abort_leave_data_and_one_control_marker_per_transaction(EndpointKind kind)
@@ -37,7 +39,12 @@ public sealed class TransactionTests(EndpointFixture endpoints) : IClassFixture<
                 producer.BeginTransaction();
                 for (var i = 0; i < 10; i++)
                 {
-                    producer.Produce(topic, new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes($"{label}-{i}") });
+                    producer.Produce(topic, new Message<byte[]?, byte[]?>
+                    {
+                        Value = Encoding.UTF8.GetBytes($"{label}-{i}"),
+                        // Fixed timestamps keep the observation comparable between endpoints and runs.
+                        Timestamp = new Timestamp(Start.AddSeconds(i), TimestampType.CreateTime),
+                    });
                 }
 
                 if (commit)

@@ -44,7 +44,7 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         venue.Plans.Add(new SessionPlan { From = 0, To = 1 });
         await using var rig = await StartAsync(venue);
 
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 1, "a trade", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 1, "a trade", Patience);
 
         Assert.Equal("/stream", Assert.Single(venue.WebSocketRequests).Path);
     }
@@ -56,11 +56,11 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         venue.Plans.Add(new SessionPlan { From = 0, To = 5, PingFrames = 3 });
         await using var rig = await StartAsync(venue);
 
-        await Eventually.HoldsAsync(() => venue.Sockets.Sum(s => s.Pongs.Count) >= 3, "three pongs", Patience);
+        await rig.WaitForAsync(() => venue.Sockets.Sum(s => s.Pongs.Count) >= 3, "three pongs", Patience);
 
         var pongs = venue.Sockets.Single().Pongs.Select(p => Convert.ToHexString(p)).ToList();
         Assert.Equal(["7000", "7001", "7002"], pongs);
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 5, "trades after the pings", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 5, "trades after the pings", Patience);
         Assert.Equal(1, venue.Connections);
     }
 
@@ -73,7 +73,7 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         await using var rig = await StartAsync(venue, o => o.ReconnectInitialDelay = TimeSpan.FromMinutes(5));
 
         // With a five-minute back-off, only a planned reconnect can happen within the test.
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 20, "all 20 trades", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 20, "all 20 trades", Patience);
 
         Assert.Equal(TapeIds(venue, 0, 20), rig.PublishedIds);
         Assert.Equal(2, venue.Connections);
@@ -93,9 +93,30 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
             o.ReconnectInitialDelay = TimeSpan.FromMinutes(5);
         });
 
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 10, "trades of the renewed session", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 10, "trades of the renewed session", Patience);
 
         Assert.Equal(TapeIds(venue, 0, 10), rig.PublishedIds);
         Assert.True(venue.Connections >= 2);
+    }
+
+    [Fact]
+    public async Task Failed_backfill_publishes_a_gap_with_the_missed_range_and_live_trades_continue()
+    {
+        var venue = new FakeBinance();
+        venue.Plans.Add(new SessionPlan { From = 0, To = 10, End = SessionEnd.Drop });
+        venue.Plans.Add(new SessionPlan { From = 20, To = 30 });
+
+        // A REST base the venue does not serve: every history request is a 404.
+        await using var rig = await StartAsync(venue, o => o.RestUrl = new Uri(venue.HttpBase, "nowhere/").ToString());
+
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 20 && rig.Sink.Gaps.Count >= 1, "live trades and a gap", Patience);
+
+        Assert.Equal([.. TapeIds(venue, 0, 10), .. TapeIds(venue, 20, 30)], rig.PublishedIds);
+        var gap = Assert.Single(rig.Sink.Gaps);
+        Assert.Equal(Schema.GapCoverage.None, gap.Coverage);
+        Assert.Equal(0, gap.Backfilled);
+        Assert.Equal(venue.Tape[9].Time, gap.From);
+        Assert.Equal(venue.Tape[20].Time, gap.To);
+        Assert.Contains("404", gap.Detail, StringComparison.Ordinal);
     }
 }

@@ -43,7 +43,7 @@ public sealed class CoinbaseConnectorTests : ExchangeConnectorContract
         venue.Plans.Add(new SessionPlan { From = 18, To = 20 });
         await using var rig = await StartAsync(venue);
 
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 20, "20 trades", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 20, "20 trades", Patience);
 
         Assert.Equal(TapeIds(venue, 0, 20), rig.PublishedIds);
         var cursors = venue.RestRequests.Select(r => r.Request.Query("after")).ToList();

@@ -51,6 +51,22 @@ public sealed class ConnectorRig : IAsyncDisposable
     /// <summary>Trade ids published, in publishing order.</summary>
     public IReadOnlyList<long> PublishedIds => [.. Sink.Ticks.Select(t => long.Parse(t.TradeId!, System.Globalization.CultureInfo.InvariantCulture))];
 
+    /// <summary>Waits for a condition; on timeout the failure says what the connector and the venue did.</summary>
+    public async Task WaitForAsync(Func<bool> condition, string what, TimeSpan timeout)
+    {
+        try
+        {
+            await CryptoStreams.TestSupport.Eventually.HoldsAsync(condition, what, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            var rest = string.Join(", ", Venue.RestRequests.Select(r => $"{r.Request.Method} {r.Request.Target} -> {r.Status}"));
+            throw new TimeoutException(
+                $"{ex.Message}\nstatus: {(Board.Snapshot() is { Count: > 0 } all ? all[0] : null)}\nids: {string.Join(',', Sink.Ticks.Select(t => t.TradeId))}\ngaps: {string.Join(" | ", Sink.Gaps)}\nconnections: {Venue.Connections}\nrest: {rest}",
+                ex);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync();

@@ -59,13 +59,14 @@ public abstract class FakeVenue : IAsyncDisposable
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly LoopbackServer server;
     private int connections;
+    private int upgrades;
     private int horizon;
     private int rateLimited;
 
     protected FakeVenue(int tapeLength = 200)
     {
         Tape = [.. Enumerable.Range(0, tapeLength).Select(MakeTrade)];
-        server = new LoopbackServer(HandleHttp, HandleWebSocketAsync);
+        server = new LoopbackServer(HandleHttp, HandleWebSocketAsync, BeforeUpgrade);
     }
 
     public IReadOnlyList<TapeTrade> Tape { get; }
@@ -129,6 +130,11 @@ public abstract class FakeVenue : IAsyncDisposable
         index % 3 != 0,
         new DateTimeOffset(2024, 11, 25, 12, 22, 0, TimeSpan.Zero).AddMilliseconds(index * 137));
 
+    private SessionPlan PlanOf(int index) => index < Plans.Count ? Plans[index] : new SessionPlan();
+
+    /// <summary>Trades before the plan's first one happened while the client was away: the history has them already.</summary>
+    private void BeforeUpgrade(HttpRequestHead request) => Reach(PlanOf(Interlocked.Increment(ref upgrades) - 1).From);
+
     private HttpReply HandleHttp(HttpRequestHead request)
     {
         var other = AnswerOtherRest(request);
@@ -168,10 +174,7 @@ public abstract class FakeVenue : IAsyncDisposable
         var index = Interlocked.Increment(ref connections) - 1;
         webSocketRequests.Enqueue(request);
         sockets.Enqueue(socket);
-        var plan = index < Plans.Count ? Plans[index] : new SessionPlan();
-
-        // Trades before the plan's first one happened while the client was away: the history has them already.
-        Reach(plan.From);
+        var plan = PlanOf(index);
         var silent = false;
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reader = Task.Run(

@@ -40,15 +40,23 @@ public sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly Func<HttpRequestHead, HttpReply> handleHttp;
     private readonly Func<ServerWebSocket, HttpRequestHead, CancellationToken, Task> handleWebSocket;
+    private readonly Action<HttpRequestHead>? beforeUpgrade;
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentBag<Task> connections = [];
     private readonly TcpListener listener;
     private readonly Task acceptLoop;
 
-    public LoopbackServer(Func<HttpRequestHead, HttpReply> handleHttp, Func<ServerWebSocket, HttpRequestHead, CancellationToken, Task> handleWebSocket)
+    /// <param name="handleHttp">Answers plain HTTP requests.</param>
+    /// <param name="handleWebSocket">Runs one WebSocket connection.</param>
+    /// <param name="beforeUpgrade">Runs before the 101 answer, i.e. before the client can act on the connection.</param>
+    public LoopbackServer(
+        Func<HttpRequestHead, HttpReply> handleHttp,
+        Func<ServerWebSocket, HttpRequestHead, CancellationToken, Task> handleWebSocket,
+        Action<HttpRequestHead>? beforeUpgrade = null)
     {
         this.handleHttp = handleHttp;
         this.handleWebSocket = handleWebSocket;
+        this.beforeUpgrade = beforeUpgrade;
         listener = Listen();
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         acceptLoop = AcceptAsync();
@@ -119,6 +127,7 @@ public sealed class LoopbackServer : IAsyncDisposable
 
                 if (request.Headers.TryGetValue("upgrade", out var upgrade) && upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase))
                 {
+                    beforeUpgrade?.Invoke(request);
 #pragma warning disable CA5350 // RFC 6455 prescribes SHA-1 for the handshake; it protects nothing.
                     var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(request.Headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
 #pragma warning restore CA5350
@@ -230,15 +239,19 @@ public sealed class ServerWebSocket : IDisposable
 
     public Task SendCloseAsync(CancellationToken cancellationToken) => SendAsync(Close, [0x03, 0xE8], cancellationToken);
 
-    /// <summary>Cuts the TCP connection without a close handshake, like a venue's load balancer dropping it.</summary>
+    /// <summary>
+    /// Cuts the TCP connection without a WebSocket close handshake, like a venue's load balancer dropping it. A FIN,
+    /// not a reset: a reset would also discard frames the client has not read yet, and the test could not know
+    /// which trades the client saw before the drop.
+    /// </summary>
     public void Drop()
     {
         try
         {
-            client.Client.LingerState = new LingerOption(true, 0);
+            client.Client.Shutdown(SocketShutdown.Both);
             client.Client.Close();
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
         {
         }
     }

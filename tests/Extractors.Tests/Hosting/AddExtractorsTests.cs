@@ -26,15 +26,37 @@ public sealed class AddExtractorsTests
         using var services = Build(new() { ["Kafka:BootstrapServers"] = "127.0.0.1:19092", ["Extractors:Chainlink:RpcUrl"] = "http://127.0.0.1:8545/" });
 
         Assert.Equal(
-            [Sources.Chainlink, Sources.CoinCap, Sources.CoinGecko, Sources.Coinpaprika],
-            services.GetServices<ISourceConnector>().Select(c => c.Source).Order());
+            [Sources.Binance, Sources.Chainlink, Sources.Coinbase, Sources.CoinCap, Sources.CoinGecko, Sources.Coinpaprika, Sources.KuCoin, Sources.Okx],
+            services.GetServices<ISourceConnector>().Select(c => c.Source).Order(StringComparer.Ordinal));
         Assert.Equal(
-            [Sources.CoinCap, Sources.CoinGecko, Sources.Coinpaprika],
-            services.GetServices<IFrameParser>().Select(p => p.Source).Order());
+            [Sources.Binance, Sources.Coinbase, Sources.CoinCap, Sources.CoinGecko, Sources.Coinpaprika, Sources.KuCoin, Sources.Okx],
+            services.GetServices<IFrameParser>().Select(p => p.Source).Order(StringComparer.Ordinal));
         Assert.Single(services.GetServices<IHostedService>().OfType<ExtractorHost>());
         Assert.Equal("127.0.0.1:19092", services.GetRequiredService<IOptions<KafkaSinkOptions>>().Value.BootstrapServers);
         Assert.IsType<NoFrameRecorder>(services.GetRequiredService<IFrameRecorder>());
         Assert.Same(services.GetRequiredService<ExtractorStatus>(), services.GetRequiredService<ISourceHealth>());
+    }
+
+    [Fact]
+    public void A_switched_off_venue_is_not_run_but_its_parser_stays_for_replay()
+    {
+        using var services = Build(new() { ["Extractors:Okx:Enabled"] = "false", ["Extractors:Chainlink:Enabled"] = "false" });
+
+        var sources = services.GetServices<ISourceConnector>().Select(c => c.Source).ToList();
+        Assert.DoesNotContain(Sources.Okx, sources);
+        Assert.Contains(Sources.Binance, sources);
+        Assert.Contains(Sources.Okx, services.GetServices<IFrameParser>().Select(p => p.Source));
+    }
+
+    [Fact]
+    public void Replay_registration_has_every_parser_and_no_host()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>()).Build();
+        using var services = new ServiceCollection().AddExtractorReplay(configuration).BuildServiceProvider();
+
+        Assert.Equal(7, services.GetServices<IFrameParser>().Select(p => p.Source).Distinct().Count());
+        Assert.Empty(services.GetServices<IHostedService>());
+        Assert.NotNull(services.GetRequiredService<CryptoStreams.Extractors.Recording.FrameReplayer>());
     }
 
     [Fact]

@@ -61,9 +61,8 @@ public sealed class KafkaRawSinkBrokerTests : IAsyncLifetime
         var gap = new Gap(Sources.Binance, "LINK-USDT", eventTime, eventTime.AddSeconds(30), 12, GapCoverage.Partial, "test", eventTime.AddSeconds(31));
         var letter = DeadLetters.ForFrame(Sources.Binance, "unparseable", "cut off", "{\"p\":\"6"u8, eventTime.AddSeconds(2));
 
-        // The embedded broker on main does not implement InitProducerId yet; the idempotent path is exercised
-        // against it as soon as it does (set EnableIdempotence back to its default here).
-        var options = new KafkaSinkOptions { BootstrapServers = _broker.BootstrapServers, LingerMs = 0, EnableIdempotence = false };
+        var options = new KafkaSinkOptions { BootstrapServers = _broker.BootstrapServers, LingerMs = 0 };
+        Assert.True(options.ToProducerConfig().EnableIdempotence);
         await using (var sink = new KafkaRawSink(Options.Create(options), ExtractorHostTests.Metrics(), TimeProvider.System, NullLogger<KafkaRawSink>.Instance))
         {
             foreach (var tick in ticks)

@@ -47,7 +47,7 @@ public sealed class OkxConnectorTests : ExchangeConnectorContract
             o.StallTimeout = TimeSpan.FromSeconds(5);
         });
 
-        await Eventually.HoldsAsync(() => venue.PingsAnswered >= 3, "three pings answered", Patience);
+        await rig.WaitForAsync(() => venue.PingsAnswered >= 3, "three pings answered", Patience);
 
         Assert.Equal(3, venue.ClientMessages.Count(m => m == "ping") >= 3 ? 3 : 0);
         Assert.Equal(1, venue.Connections);
@@ -65,7 +65,7 @@ public sealed class OkxConnectorTests : ExchangeConnectorContract
         venue.Plans.Add(new SessionPlan { From = 8, To = 12, FramesBefore = [venue.TradeFrame(venue.Tape[7])] });
         await using var rig = await StartAsync(venue);
 
-        await Eventually.HoldsAsync(() => rig.Sink.Ticks.Count >= 12, "12 trades", Patience);
+        await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 12, "12 trades", Patience);
 
         Assert.Equal(TapeIds(venue, 0, 12), rig.PublishedIds);
         Assert.True(rig.Status.Duplicates >= 1);
