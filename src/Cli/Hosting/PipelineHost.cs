@@ -47,6 +47,13 @@ internal static class PipelineHost
             StageRegistrations.AddExtractors(services, configuration, settings.ReplayDirectory);
         }
 
+        if (settings.Runs(PipelineStages.Topology))
+        {
+            services.AddSingleton<LatestResults>();
+            services.AddHostedService(sp => sp.GetRequiredService<LatestResults>());
+            services.AddSingleton<IStageStatusSource>(sp => new DelegateStageStatusSource("results", () => sp.GetRequiredService<LatestResults>().Snapshot()));
+        }
+
         if (settings.Runs(PipelineStages.Api))
         {
             services.AddManagementApi(configuration);

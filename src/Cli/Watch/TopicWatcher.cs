@@ -99,7 +99,7 @@ internal static class TopicWatcher
             TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    private static IReadOnlyList<int> Partitions(string bootstrapServers, string topic)
+    internal static IReadOnlyList<int> Partitions(string bootstrapServers, string topic)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).SetLogHandler((_, _) => { }).Build();
         Metadata metadata;
