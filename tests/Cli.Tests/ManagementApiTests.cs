@@ -194,3 +194,22 @@ public class StatusCommandTests
         Assert.Contains("no pipeline answers", error, StringComparison.Ordinal);
     }
 }
+
+public class StatusResilienceTests
+{
+    [Fact]
+    public async Task A_stage_whose_snapshot_cannot_be_serialised_does_not_take_status_down()
+    {
+        var unserialisable = new Dictionary<(int, int), int> { [(1, 2)] = 3 };
+        await using var server = await ManagementApiServer.StartAsync(
+            new ApiOptions { Port = FreePort.Next() }, new SymbolRegistry([]),
+            [new DelegateStageStatusSource("odd", () => unserialisable), new DelegateStageStatusSource("fine", () => new { rows = 1 })], TimeProvider.System);
+        using var http = new HttpClient { BaseAddress = server.Url };
+
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("/status"));
+        var stages = doc.RootElement.GetProperty("stages");
+
+        Assert.StartsWith("status unavailable:", stages.GetProperty("odd").GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, stages.GetProperty("fine").GetProperty("rows").GetInt32());
+    }
+}
