@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using CryptoStreams.Broker;
+using CryptoStreams.TestSupport.Kafka;
+using HdrHistogram;
+
+namespace CryptoStreams.Bench;
+
+/// <summary>
+/// Embedded broker vs librdkafka's mock cluster, same run, same client settings: one producer, 100-byte records,
+/// acks=all, 16 partitions. Produce rate, consume rate, and produce latency paced at a fixed rate (measured from each
+/// record's scheduled send time, so a stall is not hidden by the sender slowing down).
+/// </summary>
+public sealed class BrokerHarness : IHarness
+{
+    private const int Partitions = 16;
+    private const int RecordBytes = 100;
+
+    public string Name => "broker";
+
+    public string Description => "embedded broker vs librdkafka mock: produce/consume rec/s, p50/p99 produce latency at a paced rate";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var records = IntArg(args, "--records", 1_000_000);
+        var rate = IntArg(args, "--rate", 10_000);
+        var latencySeconds = IntArg(args, "--latency-seconds", 10);
+        var only = StringArg(args, "--only");
+        Console.WriteLine($"broker bench: {records:N0} records of {RecordBytes} B, acks=all, {Partitions} partitions; latency at {rate:N0} msg/s for {latencySeconds} s");
+
+        var results = new List<(string Endpoint, Result Result)>();
+        if (only is null or "embedded")
+        {
+            var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero };
+            await using var broker = await EmbeddedBroker.StartAsync(options, loggerFactory: null, cancellationToken);
+            results.Add(($"embedded broker (fsync {options.FsyncPolicy})", await MeasureAsync(broker.BootstrapServers, CreateViaAdminAsync, records, rate, latencySeconds, cancellationToken)));
+        }
+
+        if (only is null or "mock")
+        {
+            using var mock = LibrdkafkaMockCluster.Start();
+            results.Add(("librdkafka mock cluster", await MeasureAsync(mock.BootstrapServers, (_, topic) => { mock.CreateTopic(topic, Partitions); return Task.CompletedTask; }, records, rate, latencySeconds, cancellationToken)));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| endpoint | produce rec/s | consume rec/s | p50 ms | p99 ms | max ms |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var (endpoint, r) in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {endpoint} | {r.ProduceRate:N0} | {r.ConsumeRate:N0} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.MaxMs:0.00} |"));
+        }
+
+        return 0;
+    }
+
+    private sealed record Result(double ProduceRate, double ConsumeRate, double P50Ms, double P99Ms, double MaxMs);
+
+    private static async Task<Result> MeasureAsync(string bootstrapServers, Func<string, string, Task> createTopic, int records, int rate, int latencySeconds, CancellationToken cancellationToken)
+    {
+        await createTopic(bootstrapServers, "bench-throughput");
+        await createTopic(bootstrapServers, "bench-latency");
+        var produceRate = await Task.Run(() => ProduceAll(bootstrapServers, "bench-throughput", records), cancellationToken);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: produce {produceRate:N0} rec/s"));
+        var consumeRate = await Task.Run(() => ConsumeAll(bootstrapServers, "bench-throughput", records, cancellationToken), cancellationToken);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: consume {consumeRate:N0} rec/s"));
+        var latency = await Task.Run(() => PacedLatency(bootstrapServers, "bench-latency", rate, latencySeconds, cancellationToken), cancellationToken);
+        return new Result(produceRate, consumeRate, latency.GetValueAtPercentile(50) / 1000.0, latency.GetValueAtPercentile(99) / 1000.0, latency.GetMaxValue() / 1000.0);
+    }
+
+    private static async Task CreateViaAdminAsync(string bootstrapServers, string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = Partitions, ReplicationFactor = 1 }]);
+    }
+
+    private static ProducerConfig ProducerConfig(string bootstrapServers, int lingerMs) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        Acks = Acks.All,
+        EnableIdempotence = false,
+        LingerMs = lingerMs,
+        QueueBufferingMaxMessages = 1_000_000,
+    };
+
+    private static double ProduceAll(string bootstrapServers, string topic, int records)
+    {
+        var value = new byte[RecordBytes];
+        Random.Shared.NextBytes(value);
+        long failed = 0;
+        using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig(bootstrapServers, lingerMs: 5)).Build();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < records; i++)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(new TopicPartition(topic, i % Partitions), new Message<Null, byte[]> { Value = value }, r =>
+                    {
+                        if (r.Error.IsError)
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    });
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(1));
+                }
+            }
+        }
+
+        producer.Flush();
+        var elapsed = clock.Elapsed;
+        return failed > 0 ? throw new InvalidOperationException($"{failed} records failed") : records / elapsed.TotalSeconds;
+    }
+
+    private static double ConsumeAll(string bootstrapServers, string topic, int records, CancellationToken cancellationToken)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "bench-" + Guid.NewGuid().ToString("N"),
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        };
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var clock = Stopwatch.StartNew();
+        var seen = 0;
+        while (seen < records && !cancellationToken.IsCancellationRequested)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is { IsPartitionEOF: false })
+            {
+                seen++;
+            }
+        }
+
+        return seen / clock.Elapsed.TotalSeconds;
+    }
+
+    private static LongHistogram PacedLatency(string bootstrapServers, string topic, int rate, int seconds, CancellationToken cancellationToken)
+    {
+        // Microseconds, up to one minute.
+        var histogram = new LongHistogram(60_000_000, 3);
+        var value = new byte[RecordBytes];
+        using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig(bootstrapServers, lingerMs: 0)).Build();
+        var total = rate * seconds;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var due = i * Stopwatch.Frequency / rate;
+            while (clock.ElapsedTicks < due)
+            {
+                Thread.Sleep(0);
+            }
+
+            producer.Produce(new TopicPartition(topic, i % Partitions), new Message<Null, byte[]> { Value = value }, r =>
+            {
+                if (!r.Error.IsError)
+                {
+                    lock (histogram)
+                    {
+                        histogram.RecordValue(Math.Max(0, (clock.ElapsedTicks - due) * 1_000_000 / Stopwatch.Frequency));
+                    }
+                }
+            });
+        }
+
+        producer.Flush(cancellationToken);
+        return histogram;
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string? StringArg(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+}
