@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the pipeline and its tests need beyond the .NET SDK, from Debian's packages, when missing:
-# the PostgreSQL server (scripts/postgres.sh) and kcat (used by the broker's client tests and the README).
+# the PostgreSQL server (scripts/postgres.sh), kcat (the broker's client tests and the README) and
+# docker-compose (only to validate docker-compose.yml in a test; no Docker engine is needed for that).
 set -euo pipefail
 
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -5,14 +5,7 @@ namespace CryptoStreams.Cli.Tests;
 
 public class HelpTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var config = new InvocationConfiguration { Output = output, Error = error };
-        var exit = CliApplication.Create().Parse(args).Invoke(config);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Root_help_lists_every_subcommand_of_the_architecture()

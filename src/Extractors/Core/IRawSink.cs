@@ -18,3 +18,10 @@ public interface IRawSink
     /// <summary>Sends rejected input to <c>dlq.extractors</c> with the reason; the connector carries on.</summary>
     ValueTask PublishDeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken);
 }
+
+/// <summary>A sink that buffers and can be drained: the host flushes it when the connectors have stopped.</summary>
+public interface IFlushableRawSink : IRawSink
+{
+    /// <summary>Waits until everything accepted so far is delivered (or failed and was counted).</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+}

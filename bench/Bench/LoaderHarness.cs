@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CryptoStreams.Loader.Schema;
+using CryptoStreams.Loader.Writing;
+using CryptoStreams.Schema;
+using CryptoStreams.Schema.Serialization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace CryptoStreams.Bench;
+
+/// <summary>
+/// Loads N fresh candles (default 1M) through the loader's batch writer (binary COPY into staging, upsert, offsets,
+/// commit) into a fresh database, then the same rows as CSV with <c>psql \copy</c> into the same empty table, and
+/// prints both rates and their ratio.
+/// <c>dotnet run -c Release --project bench/Bench -- loader [--rows N] [--batch-size N] [--database CS]</c>
+/// </summary>
+public sealed class LoaderHarness : IHarness
+{
+    private static readonly string[] Symbols = ["BTC-USDT", "ETH-USDT", "LINK-USDT"];
+    private static readonly string[] Venues = [Sources.Binance, Sources.KuCoin, Sources.Okx, Sources.Coinbase, Sources.CoinGecko, Sources.Coinpaprika];
+
+    public string Name => "loader";
+
+    public string Description => "rows/s of the loader's COPY+upsert batches into PostgreSQL vs psql \\copy of the same rows";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var rows = IntArg(args, "--rows", 1_000_000);
+        var batchSize = IntArg(args, "--batch-size", 5_000);
+        var server = StringArg(args, "--database") ?? Environment.GetEnvironmentVariable("CRYPTOSTREAMS_DATABASE") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+        var databaseName = "bench_loader_" + Guid.NewGuid().ToString("N")[..8];
+        await ExecuteAsync(server, $"CREATE DATABASE {databaseName}", cancellationToken);
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            var mode = (await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(StoragePreference.Auto, cancellationToken)).Mode;
+            Console.WriteLine($"loader bench: {rows:N0} candles, batches of {batchSize:N0}, {StorageModeSelector.Describe(mode)}, database {databaseName}");
+
+            var candles = Generate(rows);
+            var records = candles.Select((c, i) => new ConsumedRecord(Topics.Prices1m, 0, i, Encoding.UTF8.GetBytes(c.Asset), RecordJson.Serialize(c), c.WindowEnd)).ToList();
+
+            // The loader: map each JSON record into its batch, then COPY + upsert + offsets in one transaction.
+            var writer = new BatchWriter(dataSource, "bench");
+            var latencies = new List<double>();
+            long? stored = null;
+            var mapping = TimeSpan.Zero;
+            var total = Stopwatch.StartNew();
+            for (var start = 0; start < records.Count; start += batchSize)
+            {
+                var mapClock = Stopwatch.StartNew();
+                var expected = stored;
+                var batch = new LoadBatch(_ => expected, TimeProvider.System);
+                foreach (var record in records.Skip(start).Take(batchSize))
+                {
+                    batch.Add(record);
+                }
+
+                mapping += mapClock.Elapsed;
+                var outcome = await writer.WriteAsync(batch, cancellationToken);
+                latencies.Add(outcome.Elapsed.TotalMilliseconds);
+                stored = batch.Partitions.Single().NextOffset;
+            }
+
+            var loaderSeconds = total.Elapsed.TotalSeconds;
+            var written = await CountAsync(dataSource, cancellationToken);
+            if (written != rows)
+            {
+                Console.Error.WriteLine($"loader bench: expected {rows} rows, found {written}");
+                return 1;
+            }
+
+            // psql \copy of the same rows as CSV into the same (emptied) table.
+            var csv = Path.Combine(Path.GetTempPath(), databaseName + ".csv");
+            await File.WriteAllLinesAsync(csv, candles.Select(Csv), cancellationToken);
+            await ExecuteAsync(connectionString, "TRUNCATE market.candles_1m; CHECKPOINT", cancellationToken);
+            var copyClock = Stopwatch.StartNew();
+            await PsqlCopyAsync(connectionString, csv, cancellationToken);
+            var copySeconds = copyClock.Elapsed.TotalSeconds;
+            File.Delete(csv);
+            if (await CountAsync(dataSource, cancellationToken) != rows)
+            {
+                Console.Error.WriteLine("loader bench: \\copy did not load every row");
+                return 1;
+            }
+
+            // Replaying the same batches: every row conflicts and is identical (the idempotent path).
+            await ExecuteAsync(connectionString, "DELETE FROM market.loader_offsets", cancellationToken);
+            var replayClock = Stopwatch.StartNew();
+            var replayWriter = new BatchWriter(dataSource, "bench-replay");
+            stored = null;
+            for (var start = 0; start < records.Count; start += batchSize)
+            {
+                var expected = stored;
+                var batch = new LoadBatch(_ => expected, TimeProvider.System);
+                foreach (var record in records.Skip(start).Take(batchSize))
+                {
+                    batch.Add(record);
+                }
+
+                await replayWriter.WriteAsync(batch, cancellationToken);
+                stored = batch.Partitions.Single().NextOffset;
+            }
+
+            var replaySeconds = replayClock.Elapsed.TotalSeconds;
+            latencies.Sort();
+            var loaderRate = rows / loaderSeconds;
+            var copyRate = rows / copySeconds;
+            var writeRate = rows / (loaderSeconds - mapping.TotalSeconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"loader (map JSON + COPY staging + upsert + offsets): {loaderRate:N0} rows/s ({loaderSeconds:F2} s; database part alone {writeRate:N0} rows/s)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"psql \\copy CSV into the same table:                 {copyRate:N0} rows/s ({copySeconds:F2} s)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio loader / \\copy: {loaderRate / copyRate:F2} (database part alone {writeRate / copyRate:F2})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay of the same batches (all conflicts, no change): {rows / replaySeconds:N0} rows/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"batch latency: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms ({latencies.Count} batches)"));
+            return 0;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)", CancellationToken.None);
+        }
+    }
+
+    private static List<Candle> Generate(int rows)
+    {
+        var origin = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var perMinute = Symbols.Length * Venues.Length;
+        var random = new Random(42);
+        var candles = new List<Candle>(rows);
+        for (var i = 0; i < rows; i++)
+        {
+            var start = origin.AddMinutes(i / perMinute);
+            var venue = Venues[i % Venues.Length];
+            var symbol = Symbols[i / Venues.Length % Symbols.Length];
+            var open = 20_000m + random.Next(0, 5_000_000) / 100m;
+            var close = open + random.Next(-10_000, 10_000) / 100m;
+            var kind = Sources.IsPriceApi(venue) ? TickKind.Quote : TickKind.Trade;
+            candles.Add(new Candle(venue, symbol, kind, start, start.AddMinutes(1), open, Math.Max(open, close) + 1.25m, Math.Min(open, close) - 0.75m, close,
+                (open + close) / 2, random.Next(1, 100_000) / 1000m, random.Next(1, 500), Coverage.Complete, Final: true));
+        }
+
+        return candles;
+    }
+
+    private static string Csv(Candle c) => string.Create(CultureInfo.InvariantCulture,
+        $"{c.WindowStart.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00,{c.Symbol},{c.Source},{c.WindowEnd.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00,{(c.Kind == TickKind.Trade ? "trade" : "quote")},"
+        + $"{c.Open},{c.High},{c.Low},{c.Close},{c.Vwap},{c.Volume},{c.Count},complete,{(c.Final ? "t" : "f")}");
+
+    private static async Task PsqlCopyAsync(string connectionString, string csv, CancellationToken cancellationToken)
+    {
+        var cs = new NpgsqlConnectionStringBuilder(connectionString);
+        var psql = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "psql")).Where(File.Exists).Order(StringComparer.Ordinal).LastOrDefault() ?? "psql"
+            : "psql";
+        var start = new ProcessStartInfo(psql,
+        [
+            "-h", cs.Host!, "-p", cs.Port.ToString(CultureInfo.InvariantCulture), "-U", cs.Username ?? "postgres", "-d", cs.Database!, "-v", "ON_ERROR_STOP=1", "-q",
+            "-c", $"\\copy market.candles_1m (bucket, symbol, source, window_end, kind, open, high, low, close, vwap, volume, tick_count, coverage, final) FROM '{csv}' WITH (FORMAT csv)",
+        ]) { RedirectStandardError = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("psql did not start");
+        var error = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"psql \\copy failed: {error}");
+        }
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM market.candles_1m");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static int IntArg(string[] args, string name, int fallback) =>
+        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    private static string? StringArg(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+
+namespace CryptoStreams.Cli.Hosting;
+
+/// <summary>
+/// The configuration layers every command reads, lowest first: <c>appsettings.json</c> beside the executable, an
+/// optional <c>--config</c> file, environment variables <c>CRYPTOSTREAMS__Section__Key</c>, then command-line options.
+/// </summary>
+internal static class CliConfiguration
+{
+    public const string EnvironmentPrefix = "CRYPTOSTREAMS__";
+
+    public static IConfigurationBuilder AddCryptoStreamsLayers(
+        this IConfigurationBuilder builder, FileInfo? extraFile, IEnumerable<KeyValuePair<string, string?>> commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Sources.Clear();
+        builder.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        if (extraFile is not null)
+        {
+            if (!extraFile.Exists)
+            {
+                throw new FileNotFoundException($"--config: {extraFile.FullName} does not exist", extraFile.FullName);
+            }
+
+            builder.AddJsonFile(extraFile.FullName, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.AddInMemoryCollection(commandLine.Where(p => p.Value is not null));
+        return builder;
+    }
+}

@@ -1,0 +1,28 @@
+using CryptoStreams.Schema;
+
+namespace CryptoStreams.Cli.Hosting;
+
+/// <summary>Which stages one host runs.</summary>
+[Flags]
+internal enum PipelineStages
+{
+    None = 0,
+    Broker = 1,
+    Extractors = 2,
+    Topology = 4,
+    Loader = 8,
+    Api = 16,
+    All = Broker | Extractors | Topology | Loader | Api,
+}
+
+/// <summary>What the host composes, resolved from options and configuration before it starts.</summary>
+/// <param name="Stages">Stages this host runs.</param>
+/// <param name="BootstrapServers">Kafka (the embedded broker's address when <see cref="PipelineStages.Broker"/> is set).</param>
+/// <param name="Partitions">Partitions of every catalog topic created at start-up.</param>
+/// <param name="ReplicationFactor">Replicas of created topics.</param>
+/// <param name="ReplayDirectory">Replay recorded frames from here instead of running the live or simulated sources.</param>
+internal sealed record PipelineSettings(
+    PipelineStages Stages, string BootstrapServers, int Partitions = TopicCatalog.DefaultPartitions, short ReplicationFactor = 1, string? ReplayDirectory = null)
+{
+    public bool Runs(PipelineStages stage) => (Stages & stage) == stage;
+}

@@ -1,0 +1,188 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace CryptoStreams.Extractors.Core.Polling;
+
+/// <summary>
+/// The polling loop shared by the REST price APIs: one HTTP call at a time, spaced so the API's limits hold;
+/// HTTP 429 waits as long as Retry-After says; failures back off exponentially and are reported; every response
+/// body is recorded and goes through the source's <see cref="IFrameParser"/> (the same one replay uses).
+/// </summary>
+public abstract partial class PricePollingConnector : ISourceConnector
+{
+    // Never wait longer than this, whatever a Retry-After header claims.
+    private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromHours(1);
+
+    private readonly PriceApiOptions _options;
+    private readonly IFrameParser _parser;
+    private readonly HttpClient _http;
+    private readonly IFrameRecorder _recorder;
+    private readonly ISourceHealth _health;
+    private readonly ILogger _logger;
+
+    protected PricePollingConnector(
+        PriceApiOptions options,
+        IFrameParser parser,
+        HttpClient http,
+        IFrameRecorder recorder,
+        ISourceHealth health,
+        TimeProvider time,
+        ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(parser);
+        _options = options;
+        _parser = parser;
+        _http = http;
+        _recorder = recorder;
+        _health = health;
+        Time = time;
+        _logger = logger;
+    }
+
+    public string Source => _parser.Source;
+
+    /// <summary>
+    /// Called with each wait the loop is about to do and why (<c>next-call</c>, <c>rate-limited</c>,
+    /// <c>backoff</c>), after the wait's timer exists, so a test on a fake clock knows when to advance it.
+    /// </summary>
+    internal Action<TimeSpan, string>? Waiting { get; set; }
+
+    protected TimeProvider Time { get; }
+
+    /// <summary>Why the source must not run (e.g. no API key), or null when it may.</summary>
+    protected virtual string? SwitchedOffReason => _options.Enabled ? null : "disabled in configuration";
+
+    /// <summary>How many calls one refresh of every coin takes.</summary>
+    protected abstract int CallsPerRefresh { get; }
+
+    /// <summary>
+    /// The wait between two calls: the refresh interval spread over the calls of one refresh, but never less
+    /// than the API's per-minute limit allows.
+    /// </summary>
+    protected virtual TimeSpan CallSpacing => Max(_options.Interval / CallsPerRefresh, TimeSpan.FromMinutes(1) / _options.MaxCallsPerMinute);
+
+    /// <summary>The request of the <paramref name="callNumber"/>-th call and the channel name it is recorded under.</summary>
+    protected abstract (HttpRequestMessage Request, string Channel) CreateCall(long callNumber);
+
+    public async Task RunAsync(IRawSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (SwitchedOffReason is { } reason)
+        {
+            LogSwitchedOff(_logger, Source, reason);
+            _health.Off(Source, reason);
+            return;
+        }
+
+        LogPolling(_logger, Source, _options.BaseUrl!, CallSpacing);
+        var failures = 0;
+        try
+        {
+            for (long call = 0; ; call++)
+            {
+                var (wait, why) = await CallOnceAsync(call, sink, failures, cancellationToken).ConfigureAwait(false);
+                failures = why == "next-call" ? 0 : failures + 1;
+                var delay = Task.Delay(wait, Time, cancellationToken);
+                Waiting?.Invoke(wait, why);
+                await delay.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is not a failure.
+        }
+    }
+
+    private async Task<(TimeSpan Wait, string Why)> CallOnceAsync(long callNumber, IRawSink sink, int failuresBefore, CancellationToken cancellationToken)
+    {
+        var (request, channel) = CreateCall(callNumber);
+        using (request)
+        {
+            HttpResponseMessage response;
+            byte[] body;
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return Failed(failuresBefore, "request failed: " + ex.Message);
+            }
+
+            using (response)
+            {
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    var retryAfter = RetryAfter(response) ?? Backoff(failuresBefore + 1);
+                    LogRateLimited(_logger, Source, retryAfter);
+                    return (retryAfter, "rate-limited");
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    return Failed(failuresBefore, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                }
+
+                var receivedAt = Time.GetUtcNow();
+                _recorder.Record(Source, channel, body, receivedAt);
+                var result = await FrameDispatch.PublishAsync(_parser, body, receivedAt, sink, cancellationToken).ConfigureAwait(false);
+                if (result.IsRejected)
+                {
+                    LogRejected(_logger, Source, result.RejectReason!, result.RejectDetail ?? string.Empty);
+                }
+
+                _health.Connected(Source);
+                return (CallSpacing, "next-call");
+            }
+        }
+    }
+
+    private (TimeSpan Wait, string Why) Failed(int failuresBefore, string reason)
+    {
+        var failures = failuresBefore + 1;
+        var wait = Backoff(failures);
+        if (failures >= _options.UnreachableAfterFailures)
+        {
+            _health.Unreachable(Source, reason);
+        }
+        else
+        {
+            _health.Disconnected(Source, reason);
+        }
+
+        LogCallFailed(_logger, Source, reason, failures, wait);
+        return (wait, "backoff");
+    }
+
+    private TimeSpan Backoff(int failures) =>
+        Max(CallSpacing, Min(_options.MaxBackoff, CallSpacing * Math.Pow(2, Math.Min(failures - 1, 20))));
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        TimeSpan? wait = header?.Delta ?? (header?.Date is { } date ? date - Time.GetUtcNow() : null);
+        return wait is { } w ? Min(Max(w, TimeSpan.FromSeconds(1)), LongestRetryAfter) : null;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source} is off: {Reason}")]
+    private static partial void LogSwitchedOff(ILogger logger, string source, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: polling {BaseUrl}, one call every {Spacing}")]
+    private static partial void LogPolling(ILogger logger, string source, Uri baseUrl, TimeSpan spacing);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: rate limited (HTTP 429), next call in {Wait}")]
+    private static partial void LogRateLimited(ILogger logger, string source, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: {Reason} (failure {Failures} in a row), retrying in {Wait}")]
+    private static partial void LogCallFailed(ILogger logger, string source, string reason, int failures, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: response rejected ({Reason}): {Detail}")]
+    private static partial void LogRejected(ILogger logger, string source, string reason, string detail);
+}

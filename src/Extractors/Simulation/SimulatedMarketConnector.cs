@@ -1,0 +1,67 @@
+using CryptoStreams.Extractors.Core;
+using CryptoStreams.Schema;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CryptoStreams.Extractors.Simulation;
+
+/// <summary>
+/// Plays <see cref="SimulatedMarket"/> on a simulated clock running <see cref="SimulationOptions.Speed"/> times
+/// faster than the wall clock (event times are simulated times), in place of every live source.
+/// </summary>
+public sealed partial class SimulatedMarketConnector(
+    IOptions<SimulationOptions> options,
+    ISourceHealth health,
+    TimeProvider time,
+    ILogger<SimulatedMarketConnector> logger) : ISourceConnector
+{
+    // Waits shorter than this are not worth a timer: records are published in small bursts instead.
+    private static readonly TimeSpan SmallestWait = TimeSpan.FromMilliseconds(2);
+
+    public const string SourceName = "simulation";
+
+    public string Source => SourceName;
+
+    public async Task RunAsync(IRawSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var settings = options.Value;
+        var start = settings.Start ?? time.GetUtcNow();
+        var wallStart = time.GetTimestamp();
+        var assets = string.Join(',', settings.EffectiveAssets().Select(a => a.Asset));
+        LogStarting(logger, settings.Seed, start, settings.Speed, assets);
+        foreach (var source in Sources.TickSources.Where(s => s != Sources.CoinCap).Append(Sources.Chainlink).Append(SourceName))
+        {
+            health.Connected(source);
+        }
+
+        try
+        {
+            foreach (var record in SimulatedMarket.Generate(settings, start, duration: null))
+            {
+                var due = (record.Time - start) / settings.Speed;
+                var ahead = due - time.GetElapsedTime(wallStart);
+                if (ahead > SmallestWait)
+                {
+                    await Task.Delay(ahead, time, cancellationToken).ConfigureAwait(false);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                if (record.Gap is { } gap)
+                {
+                    health.Disconnected(gap.Source, gap.Detail);
+                    health.Connected(gap.Source);
+                }
+
+                await record.PublishAsync(sink, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is not a failure.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulated market: seed {Seed}, start {Start:o}, {Speed}x real time, assets {Assets}")]
+    private static partial void LogStarting(ILogger logger, int seed, DateTimeOffset start, double speed, string assets);
+}

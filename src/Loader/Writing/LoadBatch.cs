@@ -1,0 +1,183 @@
+using CryptoStreams.Schema;
+using Npgsql;
+
+namespace CryptoStreams.Loader.Writing;
+
+/// <summary>
+/// The rows of one transaction: every consumed record is either a row of a table or a dead letter, and the
+/// batch remembers each partition's next offset so both land in the database together.
+/// </summary>
+public sealed class LoadBatch
+{
+    private readonly Dictionary<string, TableRows> tables = new(StringComparer.Ordinal);
+    private readonly Dictionary<TopicPartitionKey, PartitionRange> partitions = [];
+    private readonly List<RejectedRecord> deadLetters = [];
+    private readonly Func<TopicPartitionKey, long?> storedOffset;
+    private readonly TimeProvider clock;
+
+    /// <param name="storedOffset">Where the database stands for a partition, as this loader last saw it (null: no row).</param>
+    /// <param name="clock">Stamps dead letters.</param>
+    public LoadBatch(Func<TopicPartitionKey, long?> storedOffset, TimeProvider clock)
+    {
+        this.storedOffset = storedOffset;
+        this.clock = clock;
+    }
+
+    /// <summary>Records added, including dead letters and rows later replaced by a newer version of the same key.</summary>
+    public int RecordCount { get; private set; }
+
+    /// <summary>Distinct rows to write (a key seen twice in the batch is written once, as its latest version).</summary>
+    public int RowCount => tables.Values.Sum(t => t.Count);
+
+    public IReadOnlyCollection<PartitionRange> Partitions => partitions.Values;
+
+    /// <summary>Records that could not become rows, as dead letters with their original Kafka key.</summary>
+    public IReadOnlyList<RejectedRecord> DeadLetters => deadLetters;
+
+    internal IEnumerable<TableRows> Tables => tables.Values;
+
+    /// <summary>Rows per table, for metrics.</summary>
+    public IEnumerable<KeyValuePair<string, int>> RowsPerTable => tables.Select(t => new KeyValuePair<string, int>(t.Key, t.Value.Count));
+
+    /// <summary>Maps the record into its table, or into a dead letter with the reason; either way its offset is covered.</summary>
+    public void Add(ConsumedRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var source = record.Source;
+        if (partitions.TryGetValue(source, out var range))
+        {
+            if (record.Offset < range.NextOffset)
+            {
+                throw new InvalidOperationException($"{source}: offset {record.Offset} is behind the batch's next offset {range.NextOffset}");
+            }
+
+            partitions[source] = range with { NextOffset = record.Offset + 1 };
+        }
+        else
+        {
+            partitions[source] = new PartitionRange(source, storedOffset(source), record.Offset, record.Offset + 1);
+        }
+
+        RecordCount++;
+        if (RecordMapper.MapInto(this, record) is { } failure)
+        {
+            deadLetters.Add(new RejectedRecord(record.Key, new DeadLetter(
+                "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow())));
+        }
+    }
+
+    internal void AddRow<TRow, TKey>(TableSpec<TRow, TKey> spec, TRow row)
+        where TKey : notnull
+    {
+        if (!tables.TryGetValue(spec.Table, out var rows))
+        {
+            rows = new TableRows<TRow, TKey>(spec);
+            tables.Add(spec.Table, rows);
+        }
+
+        ((TableRows<TRow, TKey>)rows).Add(row);
+    }
+}
+
+/// <summary>A dead letter and the Kafka key of the record it holds (dead letters keep the original key).</summary>
+public sealed record RejectedRecord(byte[]? Key, DeadLetter Letter);
+
+/// <summary>Why a record could not become a row: a stable reason code and a readable detail.</summary>
+public sealed record MappingFailure(string Reason, string Detail);
+
+/// <summary>Rows inserted or changed in one table, and whether they were all new (appended without the upsert).</summary>
+internal readonly record struct TableWriteOutcome(int RowsChanged, bool Appended);
+
+/// <summary>The rows of one table in a batch, merged by natural key (latest wins, as Kafka order says).</summary>
+internal abstract class TableRows
+{
+    public abstract string Table { get; }
+
+    public abstract int Count { get; }
+
+    /// <summary>
+    /// COPYs the rows into the staging table, then upserts them; with <paramref name="appendFirst"/> first tries to COPY
+    /// them straight into the table, which works when none of their keys exists yet.
+    /// </summary>
+    public abstract Task<TableWriteOutcome> WriteAsync(NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, CancellationToken cancellationToken);
+}
+
+internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableRows
+    where TKey : notnull
+{
+    private readonly Dictionary<TKey, int> positions = [];
+    private readonly List<TRow> rows = [];
+
+    public override string Table => spec.Table;
+
+    public override int Count => rows.Count;
+
+    public IReadOnlyList<TRow> Rows => rows;
+
+    public void Add(TRow row)
+    {
+        // Two versions of one key in one INSERT … ON CONFLICT would fail ("cannot affect row a second time").
+        var key = spec.KeyOf(row);
+        if (positions.TryGetValue(key, out var at))
+        {
+            if (spec.Replaces(row, rows[at]))
+            {
+                rows[at] = row;
+            }
+        }
+        else
+        {
+            positions.Add(key, rows.Count);
+            rows.Add(row);
+        }
+    }
+
+    public override async Task<TableWriteOutcome> WriteAsync(NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, CancellationToken cancellationToken)
+    {
+        if (appendFirst)
+        {
+            // Rows that are all new (the common case for final windows and trades) can go straight into the table:
+            // one COPY instead of COPY + INSERT … SELECT. The first key that already exists aborts it, the savepoint
+            // undoes it, and the same rows take the upsert path below. Same rows, same result, same transaction.
+            await ExecuteAsync(connection, "SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CopyAsync(connection, spec.AppendCopySql, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, "RELEASE SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
+                await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
+                await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
+                return new TableWriteOutcome(rows.Count, Appended: true);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await ExecuteAsync(connection, spec.CreateStagingSql, cancellationToken).ConfigureAwait(false);
+        await CopyAsync(connection, spec.CopySql, cancellationToken).ConfigureAwait(false);
+        await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
+        await using var upsert = new NpgsqlCommand(spec.UpsertSql, connection);
+        var changed = await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
+        return new TableWriteOutcome(changed, Appended: false);
+    }
+
+    private async Task CopyAsync(NpgsqlConnection connection, string copySql, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            spec.WriteRow(importer, row);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

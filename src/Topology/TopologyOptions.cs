@@ -1,0 +1,154 @@
+using System.ComponentModel.DataAnnotations;
+using CryptoStreams.Schema;
+using Microsoft.Extensions.Options;
+
+namespace CryptoStreams.Topology;
+
+/// <summary>Where the topology keeps its state stores. Both are changelogged, so a restart continues.</summary>
+public enum StateStoreKind
+{
+    InMemory,
+    RocksDb,
+}
+
+/// <summary>How the robust consensus decides that a source is an outlier.</summary>
+public enum OutlierRule
+{
+    /// <summary>Farther than <see cref="TopologyOptions.OutlierThresholdPercent"/> percent from the median of all sources.</summary>
+    Percent,
+
+    /// <summary>Farther than <see cref="TopologyOptions.OutlierMadMultiplier"/> median absolute deviations from the median.</summary>
+    Mad,
+}
+
+/// <summary>Settings of the <c>Topology</c> configuration section (and of <see cref="CryptoTopology.Build"/>).</summary>
+public sealed class TopologyOptions
+{
+    public const string SectionName = "Topology";
+
+    /// <summary>Streamiz application id: consumer group, and prefix of changelog topics.</summary>
+    [Required]
+    public string ApplicationId { get; set; } = "cryptostreams-topology";
+
+    /// <summary>Kafka bootstrap servers; bound from <c>Kafka:BootstrapServers</c> by <c>AddCryptoTopology</c>.</summary>
+    [Required]
+    public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>Directory for RocksDB stores and Streamiz task state.</summary>
+    [Required]
+    public string StateDir { get; set; } = Path.Combine(Path.GetTempPath(), "cryptostreams", "streams");
+
+    [Range(1, 64)]
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Exactly-once processing (transactions); at-least-once when false.</summary>
+    public bool ExactlyOnce { get; set; }
+
+    /// <summary>How often Streamiz commits offsets (and flushes stores).</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public StateStoreKind StateStore { get; set; } = StateStoreKind.InMemory;
+
+    /// <summary>Tumbling window length: 1 minute by default; 5 minutes or 1 hour work the same way.</summary>
+    public TimeSpan WindowSize { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long after its end a window still accepts ticks (by stream time). Ticks later than that go to the DLQ as <c>late</c>.</summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A tick whose event time is more than this ahead of its receive time is rejected (<c>event-time-skew</c>).</summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A tick whose event time is more than this before its receive time is rejected (<c>event-time-skew</c>). Oracle rounds may be old.</summary>
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Emit a provisional candle (<c>final = false</c>) after every accepted tick; the final candle is always emitted.</summary>
+    public bool EmitProvisionalCandles { get; set; } = true;
+
+    public OutlierRule OutlierRule { get; set; } = OutlierRule.Percent;
+
+    /// <summary>With <see cref="OutlierRule.Percent"/>: a source farther than this from the median is excluded.</summary>
+    [Range(typeof(decimal), "0", "100")]
+    public decimal OutlierThresholdPercent { get; set; } = 2m;
+
+    /// <summary>With <see cref="OutlierRule.Mad"/>: a source farther than k·MAD from the median is excluded (when MAD &gt; 0).</summary>
+    [Range(typeof(decimal), "0", "1000")]
+    public decimal OutlierMadMultiplier { get; set; } = 3m;
+
+    /// <summary>
+    /// Stablecoin quotes counted as USD in the consensus, comma-separated, in order of preference after USD
+    /// itself (default <c>USDT,USDC</c>; empty: USD quotes only).
+    /// </summary>
+    public string StablecoinsAsUsd { get; set; } = "USDT,USDC";
+
+    /// <summary>Minimum level of Streamiz's own log messages (it logs every task and store at Information).</summary>
+    public Microsoft.Extensions.Logging.LogLevel StreamizLogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    /// <summary>The stablecoins of <see cref="StablecoinsAsUsd"/> as a list.</summary>
+    public IReadOnlyList<string> StablecoinList() =>
+        [.. StablecoinsAsUsd.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    public MovingAverageKind MovingAverage { get; set; } = MovingAverageKind.Sma;
+
+    [Range(1, 10_000)]
+    public int ShortLength { get; set; } = 5;
+
+    [Range(2, 10_000)]
+    public int LongLength { get; set; } = 20;
+}
+
+/// <summary>The rules DataAnnotations cannot say: relations between settings.</summary>
+public sealed class TopologyOptionsValidator : IValidateOptions<TopologyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TopologyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = Check(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Every problem with <paramref name="options"/>, each naming the setting; empty when valid.</summary>
+    public static IReadOnlyList<string> Check(TopologyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.WindowSize < TimeSpan.FromSeconds(1) || options.WindowSize.Ticks % TimeSpan.TicksPerMillisecond != 0)
+        {
+            errors.Add($"Topology:WindowSize must be a whole number of milliseconds and at least 1 s (was {options.WindowSize}).");
+        }
+
+        if (options.WindowSize > TimeSpan.FromDays(1) || (TimeSpan.FromDays(1).Ticks % Math.Max(1, options.WindowSize.Ticks)) != 0)
+        {
+            errors.Add($"Topology:WindowSize must divide one day so windows align to UTC midnight (was {options.WindowSize}).");
+        }
+
+        if (options.Grace < TimeSpan.Zero)
+        {
+            errors.Add($"Topology:Grace must not be negative (was {options.Grace}).");
+        }
+
+        if (options.MaxFutureSkew < TimeSpan.Zero || options.MaxEventAge < TimeSpan.Zero)
+        {
+            errors.Add("Topology:MaxFutureSkew and Topology:MaxEventAge must not be negative.");
+        }
+
+        if (options.CommitInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"Topology:CommitInterval must be positive (was {options.CommitInterval}).");
+        }
+
+        if (options.ShortLength >= options.LongLength)
+        {
+            errors.Add($"Topology:ShortLength ({options.ShortLength}) must be less than Topology:LongLength ({options.LongLength}).");
+        }
+
+        foreach (var coin in options.StablecoinList())
+        {
+            if (string.IsNullOrWhiteSpace(coin) || coin.Any(c => !char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c)) || coin == StablecoinPolicy.Usd)
+            {
+                errors.Add($"Topology:StablecoinsAsUsd entries must be upper-case currency codes other than USD (found '{coin}').");
+            }
+        }
+
+        return errors;
+    }
+}

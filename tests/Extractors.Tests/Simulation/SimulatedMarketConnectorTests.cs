@@ -1,0 +1,40 @@
+using CryptoStreams.Extractors.Simulation;
+using CryptoStreams.Extractors.Tests.Hosting;
+using CryptoStreams.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoStreams.Extractors.Tests.Simulation;
+
+public sealed class SimulatedMarketConnectorTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Plays_the_generator_on_a_simulated_clock_at_the_configured_speed()
+    {
+        var options = new SimulationOptions { Seed = 5, Speed = 60, Start = Start };
+        var clock = new FakeTimeProvider(Start);
+        var connector = new SimulatedMarketConnector(Options.Create(options), new HealthLog(), clock, NullLogger<SimulatedMarketConnector>.Instance);
+        var sink = new MemorySink();
+        using var cts = new CancellationTokenSource();
+        var run = connector.RunAsync(sink, cts.Token);
+
+        // Records within the first simulated minute (plus the connector's 2 ms wall-clock tolerance) are due after one wall second.
+        var reference = SimulatedMarket.Generate(options, Start, TimeSpan.FromMinutes(2)).ToList();
+        var dueAtStart = reference.Count(r => r.Time - Start <= TimeSpan.FromMilliseconds(2 * 60));
+        var dueAfterOneSecond = reference.Count(r => r.Time - Start <= TimeSpan.FromMilliseconds(1002 * 60));
+
+        await Eventually.HoldsAsync(() => sink.All.Count == dueAtStart, "records due at the start");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(() => sink.All.Count == dueAfterOneSecond, "a simulated minute after one wall second");
+        await cts.CancelAsync();
+        await run;
+
+        Assert.True(dueAfterOneSecond > 100, "a simulated minute has many records");
+        Assert.Equal(
+            reference.Take(dueAfterOneSecond).Select(r => (object?)r.Tick ?? (object?)r.OracleRound ?? (object?)r.Gap ?? r.DeadLetter),
+            sink.All.Take(dueAfterOneSecond));
+    }
+}

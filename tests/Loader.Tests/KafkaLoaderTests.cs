@@ -1,0 +1,200 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using CryptoStreams.Broker;
+using CryptoStreams.Loader.Tests.Support;
+using CryptoStreams.Loader.Writing;
+using CryptoStreams.Schema;
+using CryptoStreams.TestSupport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace CryptoStreams.Loader.Tests;
+
+/// <summary>The whole loader (AddLoader, LoaderService, the consumer loop) against the embedded broker and the real database.</summary>
+public sealed class KafkaLoaderTests(LoaderDatabase database) : IClassFixture<LoaderDatabase>, IAsyncLifetime
+{
+    private EmbeddedBroker broker = null!;
+
+    public async Task InitializeAsync()
+    {
+        await MarketSnapshot.TruncateAsync(database.DataSource);
+        broker = await EmbeddedBroker.StartAsync(new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero });
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        await admin.CreateTopicsAsync(Topics.Transformed.Concat(RecordMapper.RawTradeTopics).Append(Topics.DlqLoader)
+            .Select(t => new TopicSpecification { Name = t, NumPartitions = LoaderGenerators.Partitions, ReplicationFactor = 1 }));
+    }
+
+    public async Task DisposeAsync() => await broker.DisposeAsync();
+
+    [Fact]
+    public async Task Every_produced_record_lands_once_and_unmappable_ones_go_to_the_dead_letter_topic()
+    {
+        var stream = LoaderGenerators.SampleOne(LoaderGenerators.Stream(300, 300), seed: 3)[0];
+        await ProduceAsync(stream);
+
+        await using var loader = await StartLoaderAsync("one-loader");
+        await WaitUntilLoadedAsync("one-loader", stream.Count);
+
+        await AssertTablesEqualReferenceAsync("one-loader", stream);
+        var garbage = stream.Count(r => r.Value!.AsSpan().IndexOf("not a record"u8) >= 0);
+        var letters = await ReadDeadLettersAsync(garbage);
+        Assert.All(letters, l => Assert.Equal(RecordMapper.Reasons.Unparseable, l.Reason));
+        Assert.Equal(stream.Count, loader.Status.Current.RecordsConsumed);
+    }
+
+    [Fact]
+    public async Task A_second_loader_joining_mid_stream_shares_the_partitions_and_nothing_is_lost_or_doubled()
+    {
+        var stream = LoaderGenerators.SampleOne(LoaderGenerators.Stream(600, 600), seed: 5)[0];
+        var (first, second) = (stream.Take(300).ToList(), stream.Skip(300).ToList());
+        await ProduceAsync(first);
+
+        await using var a = await StartLoaderAsync("shared");
+        await Eventually.HoldsAsync(async () => await StoredOffsetSumAsync("shared") > 0, "the first loader wrote a batch");
+        await using var b = await StartLoaderAsync("shared");
+        await ProduceAsync(second);
+        await WaitUntilLoadedAsync("shared", stream.Count);
+
+        await AssertTablesEqualReferenceAsync("shared", stream);
+        Assert.True(b.Status.Current.RecordsConsumed > 0, "the second loader got partitions");
+    }
+
+    [Fact]
+    public async Task While_the_database_refuses_connections_the_loader_retries_and_then_catches_up_without_loss()
+    {
+        var stream = LoaderGenerators.SampleOne(LoaderGenerators.Stream(200, 200), seed: 9)[0];
+        await ProduceAsync(stream.Take(100));
+        await using var loader = await StartLoaderAsync("outage");
+        await WaitUntilLoadedAsync("outage", 100);
+
+        var name = new NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
+        await AdminAsync($"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false");
+        await AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
+        try
+        {
+            await ProduceAsync(stream.Skip(100));
+            await Eventually.HoldsAsync(() => loader.Status.Current.State == LoaderState.Retrying, "the loader retries while the database is down");
+        }
+        finally
+        {
+            await AdminAsync($"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true");
+            database.DataSource.Clear();
+        }
+
+        await WaitUntilLoadedAsync("outage", stream.Count);
+        await AssertTablesEqualReferenceAsync("outage", stream);
+    }
+
+    [Fact]
+    public async Task A_restarted_loader_resumes_from_the_offsets_in_the_database_not_from_Kafka()
+    {
+        var stream = LoaderGenerators.SampleOne(LoaderGenerators.Stream(200, 200), seed: 13)[0];
+        await ProduceAsync(stream.Take(120));
+        await using (var before = await StartLoaderAsync("restart", commitToKafka: false))
+        {
+            await WaitUntilLoadedAsync("restart", 120);
+        }
+
+        await ProduceAsync(stream.Skip(120));
+        await using var after = await StartLoaderAsync("restart", commitToKafka: false);
+        await WaitUntilLoadedAsync("restart", stream.Count);
+
+        // Kafka has no committed offset for the group: only the database can have told it where to start.
+        Assert.Equal(stream.Count - 120, after.Status.Current.RecordsConsumed);
+        await AssertTablesEqualReferenceAsync("restart", stream);
+    }
+
+    private async Task<RunningLoader> StartLoaderAsync(string group, bool commitToKafka = true)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = broker.BootstrapServers,
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["Loader:GroupId"] = group,
+            ["Loader:IncludeRawTrades"] = "true",
+            ["Loader:BatchSize"] = "40",
+            ["Loader:BatchLinger"] = "00:00:00.050",
+            ["Loader:RetryInitialDelay"] = "00:00:00.050",
+            ["Loader:RetryMaxDelay"] = "00:00:00.400",
+            ["Loader:CommitToKafka"] = commitToKafka ? "true" : "false",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddLoader(configuration).BuildServiceProvider();
+        var service = services.GetServices<IHostedService>().OfType<LoaderService>().Single();
+        await service.StartAsync(CancellationToken.None);
+        return new RunningLoader(services, service);
+    }
+
+    private async Task ProduceAsync(IEnumerable<ConsumedRecord> records)
+    {
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, Acks = Acks.All }).Build();
+        foreach (var record in records)
+        {
+            // One at a time: the broker must assign exactly the offsets the reference model assumes.
+            var delivered = await producer.ProduceAsync(new TopicPartition(record.Topic, record.Partition), new Message<byte[], byte[]> { Key = record.Key!, Value = record.Value! });
+            Assert.Equal(record.Offset, delivered.Offset.Value);
+        }
+    }
+
+    private async Task WaitUntilLoadedAsync(string group, long records) =>
+        await Eventually.HoldsAsync(async () => await StoredOffsetSumAsync(group) == records, $"group {group} stored offsets for {records} records");
+
+    private async Task<long> StoredOffsetSumAsync(string group)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT coalesce(sum(next_offset), 0)::bigint FROM market.loader_offsets WHERE consumer_group = $1");
+        command.Parameters.AddWithValue(group);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task AssertTablesEqualReferenceAsync(string group, IReadOnlyList<ConsumedRecord> stream)
+    {
+        var stored = await MarketSnapshot.ReadAsync(database.DataSource, group);
+        var differences = stored.DifferencesFrom(ReferenceLoader.Expected(stream));
+        Assert.True(differences.Count == 0, string.Join('\n', differences.Take(10)));
+    }
+
+    private async Task<List<DeadLetter>> ReadDeadLettersAsync(int expected)
+    {
+        using var consumer = new ConsumerBuilder<byte[], DeadLetter>(new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = "dlq-reader",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).SetValueDeserializer(new CryptoStreams.Schema.Serialization.RecordSerializer<DeadLetter>()).Build();
+        consumer.Subscribe(Topics.DlqLoader);
+        var letters = new List<DeadLetter>();
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message: not null } result)
+                {
+                    letters.Add(result.Message.Value);
+                }
+
+                return letters.Count >= expected;
+            },
+            $"{expected} dead letters on {Topics.DlqLoader}");
+        consumer.Close();
+        return letters;
+    }
+
+    private static async Task AdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class RunningLoader(ServiceProvider services, LoaderService service) : IAsyncDisposable
+    {
+        public LoaderStatus Status => services.GetRequiredService<LoaderStatus>();
+
+        public async ValueTask DisposeAsync()
+        {
+            await service.StopAsync(CancellationToken.None);
+            await services.DisposeAsync();
+        }
+    }
+}
