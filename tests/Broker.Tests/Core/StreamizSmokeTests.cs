@@ -3,6 +3,7 @@ using Confluent.Kafka.Admin;
 using CryptoStreams.Broker;
 using CryptoStreams.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.SerDes;
 using Streamiz.Kafka.Net.State;
@@ -16,7 +17,9 @@ public sealed class StreamizSmokeTests
     [Fact]
     public async Task Exactly_once_count_survives_a_restart()
     {
-        using var logs = LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider("/tmp/streamiz-smoke.log")).SetMinimumLevel(LogLevel.Debug));
+        // Streamiz keeps the logger factory of the last StreamBuilder in a static: a factory disposed here would break
+        // the next Streamiz test in this assembly, so use the shared null factory.
+        var logs = NullLoggerFactory.Instance;
         await using var broker = await EmbeddedBroker.StartAsync(new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero }, logs);
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
         {

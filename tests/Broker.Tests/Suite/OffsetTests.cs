@@ -100,7 +100,7 @@ public sealed class OffsetTests(EndpointFixture endpoints) : IClassFixture<Endpo
             producer.Flush(TimeSpan.FromSeconds(30));
         }
 
-        var probes = new[] { Start.AddDays(-1), Start, Start.AddMilliseconds(2_500), Start.AddSeconds(3), Start.AddSeconds(9), Start.AddSeconds(9.001) };
+        var probes = new[] { Start.AddDays(-1), Start, Start.AddMilliseconds(2_500), Start.AddSeconds(3), Start.AddSeconds(9), Start.AddMilliseconds(9_001) };
         return await Task.Run(() =>
         {
             using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(ClientConfigs.Consumer(endpoint.BootstrapServers, ClientConfigs.Unique("times"))).Build();
