@@ -1,3 +1,5 @@
+using CryptoStreams.Extractors.Core;
+using CryptoStreams.Extractors.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,11 +50,8 @@ internal static class ManagementApiServiceCollectionExtensions
     {
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
-        services.AddSingleton<ISymbolRegistry>(_ =>
-        {
-            var configured = configuration.GetSection("Extractors:Symbols").Get<string[]>();
-            return new SymbolRegistry(configured is { Length: > 0 } ? configured : SymbolRegistry.Defaults);
-        });
+        // With the extractors in the same host, /symbols changes what they track; otherwise it only keeps a list.
+        services.AddSingleton<ISymbolRegistry>(sp => new SymbolRegistry(sp.GetService<TrackedSymbols>() ?? ExtractorServiceCollectionExtensions.CreateTrackedSymbols(configuration)));
         services.AddSingleton<ManagementApiService>();
         services.AddHostedService(sp => sp.GetRequiredService<ManagementApiService>());
         return services;

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using CryptoStreams.Extractors.Core;
 using CryptoStreams.Schema;
 
 namespace CryptoStreams.Cli.Api;
@@ -10,8 +10,8 @@ internal sealed class SymbolsChangedEventArgs(IReadOnlyList<string> symbols) : E
 }
 
 /// <summary>
-/// The symbols the extractors track, changeable at run time through the management API. The extractor host
-/// observes <see cref="Changed"/> and subscribes or unsubscribes without a restart.
+/// The symbols the extractors track, changeable at run time through the management API. The extractors observe
+/// the underlying <see cref="TrackedSymbols"/> and subscribe or unsubscribe without a restart.
 /// </summary>
 internal interface ISymbolRegistry
 {
@@ -27,44 +27,32 @@ internal interface ISymbolRegistry
     event EventHandler<SymbolsChangedEventArgs>? Changed;
 }
 
-/// <summary>An in-memory <see cref="ISymbolRegistry"/> seeded from configuration.</summary>
+/// <summary>The management API's view of the extractors' <see cref="TrackedSymbols"/>.</summary>
 internal sealed class SymbolRegistry : ISymbolRegistry
 {
     /// <summary>The symbols of the three Chainlink feeds, when configuration names none.</summary>
-    public static readonly IReadOnlyList<string> Defaults = ["BTC-USD", "ETH-USD", "LINK-USD"];
+    public static readonly IReadOnlyList<string> Defaults = TrackedSymbols.Defaults;
 
-    private readonly Lock gate = new();
-    private ImmutableSortedSet<string> symbols;
+    private readonly TrackedSymbols tracked;
 
+    /// <summary>A registry of its own, for a run without extractors.</summary>
     public SymbolRegistry(IEnumerable<string> initial)
+        : this(new TrackedSymbols(initial))
     {
-        ArgumentNullException.ThrowIfNull(initial);
-        symbols = [.. initial.Select(s => CanonicalSymbol.Parse(s).ToString())];
     }
 
-    public IReadOnlyList<string> Symbols => [.. symbols];
+    public SymbolRegistry(TrackedSymbols tracked)
+    {
+        ArgumentNullException.ThrowIfNull(tracked);
+        this.tracked = tracked;
+        tracked.Changed += (_, _) => Changed?.Invoke(this, new SymbolsChangedEventArgs(tracked.Symbols));
+    }
+
+    public IReadOnlyList<string> Symbols => tracked.Symbols;
 
     public event EventHandler<SymbolsChangedEventArgs>? Changed;
 
-    public bool Add(CanonicalSymbol symbol) => Update(set => set.Add(symbol.ToString()));
+    public bool Add(CanonicalSymbol symbol) => tracked.Add(symbol);
 
-    public bool Remove(CanonicalSymbol symbol) => Update(set => set.Remove(symbol.ToString()));
-
-    private bool Update(Func<ImmutableSortedSet<string>, ImmutableSortedSet<string>> change)
-    {
-        ImmutableSortedSet<string> after;
-        lock (gate)
-        {
-            after = change(symbols);
-            if (after == symbols)
-            {
-                return false;
-            }
-
-            symbols = after;
-        }
-
-        Changed?.Invoke(this, new SymbolsChangedEventArgs([.. after]));
-        return true;
-    }
+    public bool Remove(CanonicalSymbol symbol) => tracked.Remove(symbol);
 }

@@ -9,13 +9,11 @@ namespace CryptoStreams.Extractors.CoinCap;
 public sealed class CoinCapConnector : PricePollingConnector
 {
     private readonly CoinCapOptions _options;
-    private readonly string _ids;
 
-    public CoinCapConnector(CoinCapOptions options, HttpClient http, IFrameRecorder recorder, ISourceHealth health, TimeProvider time, ILogger<CoinCapConnector> logger)
-        : base(options, new CoinCapParser(options.EffectiveCoins()), http, recorder, health, time, logger)
+    public CoinCapConnector(CoinCapOptions options, HttpClient http, IFrameRecorder recorder, ISourceHealth health, TimeProvider time, ILogger<CoinCapConnector> logger, TrackedSymbols? tracked = null)
+        : base(options, new CoinCapParser(options.EffectiveCoins()), http, recorder, health, time, logger, tracked)
     {
         _options = options;
-        _ids = string.Join(',', options.EffectiveCoins().Keys.Order(StringComparer.Ordinal));
     }
 
     protected override string? SwitchedOffReason =>
@@ -28,7 +26,7 @@ public sealed class CoinCapConnector : PricePollingConnector
 
     protected override (HttpRequestMessage Request, string Channel) CreateCall(long callNumber)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.BaseUrl!, "v3/assets?ids=" + Uri.EscapeDataString(_ids)));
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.BaseUrl!, "v3/assets?ids=" + Uri.EscapeDataString(string.Join(',', TrackedCoinIds()))));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
         return (request, "rest:assets");
     }

@@ -8,13 +8,11 @@ namespace CryptoStreams.Extractors.CoinGecko;
 public sealed class CoinGeckoConnector : PricePollingConnector
 {
     private readonly CoinGeckoOptions _options;
-    private readonly string _ids;
 
-    public CoinGeckoConnector(CoinGeckoOptions options, HttpClient http, IFrameRecorder recorder, ISourceHealth health, TimeProvider time, ILogger<CoinGeckoConnector> logger)
-        : base(options, new CoinGeckoParser(options.EffectiveCoins()), http, recorder, health, time, logger)
+    public CoinGeckoConnector(CoinGeckoOptions options, HttpClient http, IFrameRecorder recorder, ISourceHealth health, TimeProvider time, ILogger<CoinGeckoConnector> logger, TrackedSymbols? tracked = null)
+        : base(options, new CoinGeckoParser(options.EffectiveCoins()), http, recorder, health, time, logger, tracked)
     {
         _options = options;
-        _ids = string.Join(',', options.EffectiveCoins().Keys.Order(StringComparer.Ordinal));
     }
 
     protected override int CallsPerRefresh => 1;
@@ -23,7 +21,7 @@ public sealed class CoinGeckoConnector : PricePollingConnector
     {
         var request = new HttpRequestMessage(
             HttpMethod.Get,
-            new Uri(_options.BaseUrl!, $"api/v3/simple/price?ids={Uri.EscapeDataString(_ids)}&vs_currencies=usd&include_last_updated_at=true"));
+            new Uri(_options.BaseUrl!, $"api/v3/simple/price?ids={Uri.EscapeDataString(string.Join(',', TrackedCoinIds()))}&vs_currencies=usd&include_last_updated_at=true"));
         if (!string.IsNullOrWhiteSpace(_options.DemoApiKey))
         {
             request.Headers.Add("x-cg-demo-api-key", _options.DemoApiKey);

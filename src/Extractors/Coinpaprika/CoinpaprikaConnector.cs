@@ -12,8 +12,8 @@ public sealed class CoinpaprikaConnector : PricePollingConnector
     private readonly CoinpaprikaOptions _options;
     private readonly string[] _ids;
 
-    public CoinpaprikaConnector(CoinpaprikaOptions options, HttpClient http, IFrameRecorder recorder, ISourceHealth health, TimeProvider time, ILogger<CoinpaprikaConnector> logger)
-        : base(options, new CoinpaprikaParser(options.EffectiveCoins()), http, recorder, health, time, logger)
+    public CoinpaprikaConnector(CoinpaprikaOptions options, HttpClient http, IFrameRecorder recorder, ISourceHealth health, TimeProvider time, ILogger<CoinpaprikaConnector> logger, TrackedSymbols? tracked = null)
+        : base(options, new CoinpaprikaParser(options.EffectiveCoins()), http, recorder, health, time, logger, tracked)
     {
         _options = options;
         _ids = [.. options.EffectiveCoins().Keys.Order(StringComparer.Ordinal)];
@@ -34,7 +34,8 @@ public sealed class CoinpaprikaConnector : PricePollingConnector
 
     protected override (HttpRequestMessage Request, string Channel) CreateCall(long callNumber)
     {
-        var id = _ids[(int)(callNumber % _ids.Length)];
+        var ids = TrackedCoinIds();
+        var id = ids[(int)(callNumber % ids.Count)];
         return (new HttpRequestMessage(HttpMethod.Get, new Uri(_options.BaseUrl!, "v1/tickers/" + Uri.EscapeDataString(id))), "rest:tickers");
     }
 }

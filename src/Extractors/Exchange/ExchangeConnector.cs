@@ -13,6 +13,7 @@ namespace CryptoStreams.Extractors.Exchange;
 /// <param name="Time">All timing (stall detection, heartbeats, back-off, Retry-After).</param>
 /// <param name="LoggerFactory">Logging.</param>
 /// <param name="Health">The host's health view (connected, disconnected, unreachable, off), when there is one.</param>
+/// <param name="Tracked">The symbols tracked now; a change reconnects with the new subscriptions. Null = the configured symbols.</param>
 public sealed record ExchangeConnectorContext(
     HttpClient Http,
     IFrameRecorder Recorder,
@@ -20,7 +21,8 @@ public sealed record ExchangeConnectorContext(
     ExchangeTelemetry Telemetry,
     TimeProvider Time,
     ILoggerFactory LoggerFactory,
-    ISourceHealth? Health = null);
+    ISourceHealth? Health = null,
+    TrackedSymbols? Tracked = null);
 
 /// <summary>Where to connect and how to keep the connection alive.</summary>
 /// <param name="Uri">WebSocket address including any token.</param>
@@ -55,8 +57,13 @@ public abstract class ExchangeConnector : ISourceConnector
     private readonly ExchangeStatusBoard.SourceStatus status;
     private readonly ExchangeTelemetry telemetry;
     private readonly IFrameRecorder recorder;
-    private readonly string symbolList;
     private readonly ISourceHealth health;
+    private readonly TrackedSymbols? tracked;
+    private readonly IReadOnlyList<string> configuredSymbols;
+    private readonly IReadOnlyList<string> quotes;
+    private IReadOnlyList<string> sessionSymbols;
+    private ExchangeSession? currentSession;
+    private TaskCompletionSource trackedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected ExchangeConnector(ExchangeOptions options, IChannelFrameParser parser, ExchangeConnectorContext context)
     {
@@ -72,8 +79,10 @@ public abstract class ExchangeConnector : ISourceConnector
         Logger = context.LoggerFactory.CreateLogger(GetType());
         status = context.Status.For(parser.Source);
         Rest = new RestGateway(context.Http, options, context.Recorder, parser.Source, Time, Logger, status.RateLimited);
-        Symbols = [.. options.Symbols.Select(s => CanonicalSymbol.Parse(s).ToString()).Distinct(StringComparer.Ordinal)];
-        symbolList = string.Join(',', Symbols);
+        configuredSymbols = [.. options.Symbols.Select(s => CanonicalSymbol.Parse(s).ToString()).Distinct(StringComparer.Ordinal)];
+        quotes = [.. options.Symbols.Select(s => CanonicalSymbol.Parse(s).Quote).Distinct(StringComparer.Ordinal)];
+        tracked = context.Tracked;
+        sessionSymbols = CurrentSymbols();
     }
 
     /// <summary>Failed sessions in a row after which the venue is reported unreachable (still retried).</summary>
@@ -81,8 +90,8 @@ public abstract class ExchangeConnector : ISourceConnector
 
     public string Source => parser.Source;
 
-    /// <summary>Canonical symbols this connector streams.</summary>
-    protected IReadOnlyList<string> Symbols { get; }
+    /// <summary>Canonical symbols this connector streams in the current session.</summary>
+    protected IReadOnlyList<string> Symbols => Volatile.Read(ref sessionSymbols);
 
     protected TimeProvider Time { get; }
 
@@ -102,10 +111,84 @@ public abstract class ExchangeConnector : ISourceConnector
             return;
         }
 
+        if (tracked is not null)
+        {
+            tracked.Changed += OnTrackedChanged;
+        }
+
+        try
+        {
+            await RunSessionsAsync(sink, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (tracked is not null)
+            {
+                tracked.Changed -= OnTrackedChanged;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The venue symbols of the tracked assets: configured symbols whose asset is tracked, and every other tracked
+    /// asset against the quote currencies the venue is configured with (<c>SOL</c> → <c>SOL-USDT</c> on Binance).
+    /// </summary>
+    private IReadOnlyList<string> CurrentSymbols()
+    {
+        if (tracked is null)
+        {
+            return configuredSymbols;
+        }
+
+        var assets = tracked.Assets;
+        return
+        [
+            .. configuredSymbols.Where(s => assets.Contains(CanonicalSymbol.AssetOf(s)))
+                .Concat(assets.SelectMany(asset => quotes.Where(q => q != asset).Select(q => new CanonicalSymbol(asset, q).ToString())))
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal),
+        ];
+    }
+
+    private void OnTrackedChanged(object? sender, EventArgs e)
+    {
+        Interlocked.Exchange(ref trackedChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        EndSessionIfSymbolsChanged();
+    }
+
+    // Reconnecting is how every venue's protocol can take a new subscription list; it is planned, so immediate.
+    private void EndSessionIfSymbolsChanged()
+    {
+        if (Volatile.Read(ref currentSession) is { } session && !CurrentSymbols().SequenceEqual(Symbols, StringComparer.Ordinal))
+        {
+            session.End("planned: tracked symbols changed", planned: true);
+        }
+    }
+
+    private async Task RunSessionsAsync(IRawSink sink, CancellationToken cancellationToken)
+    {
         var run = new RunState(sink);
         var backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, new Random());
         while (!cancellationToken.IsCancellationRequested)
         {
+            var changed = Volatile.Read(ref trackedChanged).Task;
+            var symbols = CurrentSymbols();
+            Volatile.Write(ref sessionSymbols, symbols);
+            if (symbols.Count == 0)
+            {
+                health.Disconnected(Source, "none of the tracked symbols is on this venue");
+                try
+                {
+                    await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
             string reason;
             var planned = false;
             try
@@ -269,7 +352,12 @@ public abstract class ExchangeConnector : ISourceConnector
             session.Subscribed = true;
             status.Connected(true);
             health.Connected(Source);
-            Logger.Connected(Source, endpoint.Uri.Authority, symbolList);
+            var subscribed = string.Join(',', Symbols);
+            Logger.Connected(Source, endpoint.Uri.Authority, subscribed);
+            Volatile.Write(ref currentSession, session);
+
+            // A change that arrived while connecting would otherwise wait for the next one.
+            EndSessionIfSymbolsChanged();
             if (run.Reconnecting)
             {
                 backfill = BackfillAfterReconnectAsync(run, sessionCancel.Token, cancellationToken);
@@ -303,6 +391,7 @@ public abstract class ExchangeConnector : ISourceConnector
         }
         finally
         {
+            Volatile.Write(ref currentSession, null);
             status.Connected(false);
             await sessionCancel.CancelAsync().ConfigureAwait(false);
             await Settle(watchdog).ConfigureAwait(false);

@@ -87,6 +87,7 @@ public static class ExchangeConnectors
                 sp.GetRequiredService<ExchangeTelemetry>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>(),
-                sp.GetService<ISourceHealth>())));
+                sp.GetService<ISourceHealth>(),
+                sp.GetService<TrackedSymbols>())));
     }
 }

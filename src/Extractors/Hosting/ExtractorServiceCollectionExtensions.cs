@@ -44,13 +44,16 @@ public static partial class ExtractorServiceCollectionExtensions
 
         services.AddSingleton<ISourceConnector>(sp => new CoinGeckoConnector(
             sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value, Http(sp, Sources.CoinGecko), sp.GetRequiredService<IFrameRecorder>(),
-            sp.GetRequiredService<ISourceHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CoinGeckoConnector>>()));
+            sp.GetRequiredService<ISourceHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CoinGeckoConnector>>(),
+            sp.GetRequiredService<TrackedSymbols>()));
         services.AddSingleton<ISourceConnector>(sp => new CoinpaprikaConnector(
             sp.GetRequiredService<IOptions<CoinpaprikaOptions>>().Value, Http(sp, Sources.Coinpaprika), sp.GetRequiredService<IFrameRecorder>(),
-            sp.GetRequiredService<ISourceHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CoinpaprikaConnector>>()));
+            sp.GetRequiredService<ISourceHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CoinpaprikaConnector>>(),
+            sp.GetRequiredService<TrackedSymbols>()));
         services.AddSingleton<ISourceConnector>(sp => new CoinCapConnector(
             sp.GetRequiredService<IOptions<CoinCapOptions>>().Value, Http(sp, Sources.CoinCap), sp.GetRequiredService<IFrameRecorder>(),
-            sp.GetRequiredService<ISourceHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CoinCapConnector>>()));
+            sp.GetRequiredService<ISourceHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CoinCapConnector>>(),
+            sp.GetRequiredService<TrackedSymbols>()));
         services.AddSingleton<ISourceConnector>(sp => new ChainlinkConnector(
             sp.GetRequiredService<IOptions<ChainlinkOptions>>().Value, Http(sp, Sources.Chainlink), sp.GetRequiredService<IFrameRecorder>(),
             sp.GetRequiredService<ISourceHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ChainlinkConnector>>()));
@@ -93,6 +96,7 @@ public static partial class ExtractorServiceCollectionExtensions
             });
         }
 
+        services.TryAddSingleton(_ => CreateTrackedSymbols(configuration));
         services.TryAddSingleton<ExtractorMetrics>();
         services.TryAddSingleton<ExtractorStatus>();
         services.TryAddSingleton<ISourceHealth>(sp => sp.GetRequiredService<ExtractorStatus>());
@@ -119,6 +123,14 @@ public static partial class ExtractorServiceCollectionExtensions
         services.AddExtractorCore(configuration);
         services.AddExchangeConnectors(configuration);
         return services;
+    }
+
+    /// <summary>The tracked symbols from <c>Extractors:Symbols</c>, or <see cref="TrackedSymbols.Defaults"/>.</summary>
+    public static TrackedSymbols CreateTrackedSymbols(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var configured = configuration.GetSection(ExtractorsOptions.Section + ":Symbols").Get<string[]>();
+        return new TrackedSymbols(configured is { Length: > 0 } ? configured : TrackedSymbols.Defaults);
     }
 
     private static HttpClient Http(IServiceProvider services, string source) =>

@@ -13,7 +13,8 @@ public sealed partial class SimulatedMarketConnector(
     IOptions<SimulationOptions> options,
     ISourceHealth health,
     TimeProvider time,
-    ILogger<SimulatedMarketConnector> logger) : ISourceConnector
+    ILogger<SimulatedMarketConnector> logger,
+    TrackedSymbols? tracked = null) : ISourceConnector
 {
     // Waits shorter than this are not worth a timer: records are published in small bursts instead.
     private static readonly TimeSpan SmallestWait = TimeSpan.FromMilliseconds(2);
@@ -47,6 +48,12 @@ public sealed partial class SimulatedMarketConnector(
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
+                if (!IsTracked(record))
+                {
+                    // The market goes on for every asset so a re-added one continues its own price path.
+                    continue;
+                }
+
                 if (record.Gap is { } gap)
                 {
                     health.Disconnected(gap.Source, gap.Detail);
@@ -60,6 +67,12 @@ public sealed partial class SimulatedMarketConnector(
         {
             // Stopping is not a failure.
         }
+    }
+
+    private bool IsTracked(SimulatedRecord record)
+    {
+        var symbol = record.Tick?.Symbol ?? record.OracleRound?.Symbol ?? record.Gap?.Symbol;
+        return tracked is null || symbol is null || tracked.Assets.Contains(CanonicalSymbol.AssetOf(symbol));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulated market: seed {Seed}, start {Start:o}, {Speed}x real time, assets {Assets}")]

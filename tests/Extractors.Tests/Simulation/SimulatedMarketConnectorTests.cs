@@ -1,4 +1,6 @@
+using CryptoStreams.Extractors.Core;
 using CryptoStreams.Extractors.Simulation;
+using CryptoStreams.Schema;
 using CryptoStreams.Extractors.Tests.Hosting;
 using CryptoStreams.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,5 +38,30 @@ public sealed class SimulatedMarketConnectorTests
         Assert.Equal(
             reference.Take(dueAfterOneSecond).Select(r => (object?)r.Tick ?? (object?)r.OracleRound ?? (object?)r.Gap ?? r.DeadLetter),
             sink.All.Take(dueAfterOneSecond));
+    }
+
+    [Fact]
+    public async Task Publishes_only_tracked_assets_and_follows_a_change_at_run_time()
+    {
+        var options = new SimulationOptions { Seed = 5, Speed = 60, Start = Start, BadPayloadRate = 0 };
+        var clock = new FakeTimeProvider(Start);
+        var tracked = new TrackedSymbols(["BTC-USD"]);
+        var connector = new SimulatedMarketConnector(Options.Create(options), new HealthLog(), clock, NullLogger<SimulatedMarketConnector>.Instance, tracked);
+        var sink = new MemorySink();
+        using var cts = new CancellationTokenSource();
+        var run = connector.RunAsync(sink, cts.Token);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(() => sink.Ticks.Count > 0, "BTC ticks");
+        var firstMinute = sink.Ticks.Count;
+        Assert.All(sink.Ticks, t => Assert.Equal("BTC", CanonicalSymbol.AssetOf(t.Symbol)));
+
+        tracked.Add(CanonicalSymbol.Parse("ETH-USDT"));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(() => sink.Ticks.Skip(firstMinute).Any(t => t.Symbol.StartsWith("ETH-", StringComparison.Ordinal)), "ETH ticks after the addition");
+        await cts.CancelAsync();
+        await run;
+
+        Assert.DoesNotContain(sink.Ticks, t => t.Symbol.StartsWith("LINK-", StringComparison.Ordinal));
     }
 }

@@ -19,6 +19,8 @@ public abstract partial class PricePollingConnector : ISourceConnector
     private readonly IFrameRecorder _recorder;
     private readonly ISourceHealth _health;
     private readonly ILogger _logger;
+    private readonly TrackedSymbols? _tracked;
+    private readonly IReadOnlyDictionary<string, string> _coins;
 
     protected PricePollingConnector(
         PriceApiOptions options,
@@ -27,7 +29,8 @@ public abstract partial class PricePollingConnector : ISourceConnector
         IFrameRecorder recorder,
         ISourceHealth health,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        TrackedSymbols? tracked = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(parser);
@@ -38,6 +41,8 @@ public abstract partial class PricePollingConnector : ISourceConnector
         _health = health;
         Time = time;
         _logger = logger;
+        _tracked = tracked;
+        _coins = options.EffectiveCoins();
     }
 
     public string Source => _parser.Source;
@@ -61,6 +66,16 @@ public abstract partial class PricePollingConnector : ISourceConnector
     /// than the API's per-minute limit allows.
     /// </summary>
     protected virtual TimeSpan CallSpacing => Max(_options.Interval / CallsPerRefresh, TimeSpan.FromMinutes(1) / _options.MaxCallsPerMinute);
+
+    /// <summary>
+    /// The API's ids of the configured coins whose asset is tracked now, sorted: a change of the tracked symbols
+    /// takes effect on the next call. Without tracked symbols, every configured coin.
+    /// </summary>
+    protected IReadOnlyList<string> TrackedCoinIds()
+    {
+        var assets = _tracked?.Assets;
+        return [.. _coins.Where(c => assets is null || assets.Contains(c.Value)).Select(c => c.Key).Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>The request of the <paramref name="callNumber"/>-th call and the channel name it is recorded under.</summary>
     protected abstract (HttpRequestMessage Request, string Channel) CreateCall(long callNumber);
@@ -96,6 +111,12 @@ public abstract partial class PricePollingConnector : ISourceConnector
 
     private async Task<(TimeSpan Wait, string Why)> CallOnceAsync(long callNumber, IRawSink sink, int failuresBefore, CancellationToken cancellationToken)
     {
+        if (TrackedCoinIds().Count == 0)
+        {
+            // Nothing of this API's coins is tracked; look again after the usual spacing.
+            return (CallSpacing, "next-call");
+        }
+
         var (request, channel) = CreateCall(callNumber);
         using (request)
         {
