@@ -386,7 +386,11 @@ internal sealed class PartitionLog : IDisposable
                     continue;
                 }
 
-                return RecordTimestamps.FirstAtOrAfter(segment, position, header, timestamp, LogStartOffset);
+                var found = RecordTimestamps.FirstAtOrAfter(segment, position, header, timestamp, LogStartOffset);
+                if (found.Offset >= 0)
+                {
+                    return found;
+                }
             }
         }
 

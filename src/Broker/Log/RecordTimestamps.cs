@@ -3,7 +3,7 @@ using CryptoStreams.Broker.Protocol;
 
 namespace CryptoStreams.Broker.Log;
 
-/// <summary>Finds the first record at or after a timestamp inside a batch (ListOffsets by timestamp).</summary>
+/// <summary>Finds the first record at or after a timestamp inside a batch (ListOffsets by timestamp); (-1, -1) when none is.</summary>
 internal static class RecordTimestamps
 {
     public static (long Offset, long Timestamp) FirstAtOrAfter(LogSegment segment, long position, in RecordBatchHeader header, long timestamp, long logStart)
@@ -49,7 +49,8 @@ internal static class RecordTimestamps
                 pos = next;
             }
 
-            return fallback;
+            // Every record is older: the batch's max timestamp (as the producer wrote it) overstated it.
+            return (-1, -1);
         }
         finally
         {
