@@ -39,7 +39,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
         Assert.Equal(expected.Deviations.Select(d => d.Value), reader.Deviations);
     }
 
-    private static async Task<EmbeddedBroker> StartBrokerAsync()
+    internal static async Task<EmbeddedBroker> StartBrokerAsync()
     {
         var broker = await EmbeddedBroker.StartAsync(new BrokerOptions
         {
@@ -54,7 +54,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
         return broker;
     }
 
-    private static async Task<RunningTopology> StartTopologyAsync(EmbeddedBroker broker, string applicationId, string directory)
+    internal static async Task<RunningTopology> StartTopologyAsync(EmbeddedBroker broker, string applicationId, string directory)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -84,7 +84,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
         }
     }
 
-    private static async Task ProduceAsync(EmbeddedBroker broker, IEnumerable<(ReferenceInput Input, DateTimeOffset Timestamp)> records)
+    internal static async Task ProduceAsync(EmbeddedBroker broker, IEnumerable<(ReferenceInput Input, DateTimeOffset Timestamp)> records)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, EnableIdempotence = false }).Build();
         foreach (var (input, timestamp) in records)
@@ -94,7 +94,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
     }
 
     /// <summary>Stops the host (a clean KafkaStream close: commit, leave the group) when disposed.</summary>
-    private sealed class RunningTopology(IHost host) : IAsyncDisposable
+    internal sealed class RunningTopology(IHost host) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -104,7 +104,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
     }
 
     /// <summary>Everything written to consensus.1m and deviation.1m, read as it arrives.</summary>
-    private sealed class OutputReader : IDisposable
+    internal sealed class OutputReader : IDisposable
     {
         private readonly IConsumer<string, byte[]> consumer;
 

@@ -8,7 +8,20 @@ namespace CryptoStreams.Topology;
 /// </summary>
 internal sealed class MinimumLevelLoggerFactory(ILoggerFactory inner, LogLevel minimum) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new FloorLogger(inner.CreateLogger(categoryName), minimum);
+    public ILogger CreateLogger(string categoryName)
+    {
+        try
+        {
+            return new FloorLogger(inner.CreateLogger(categoryName), minimum);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Streamiz keeps the last configured factory in a process-wide static and logs through it in the
+            // StreamConfig constructor, before it takes the new one. After a host stops, that is this factory over
+            // the stopped host's disposed one: without this, a restarted topology in the same process never starts.
+            return Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        }
+    }
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 

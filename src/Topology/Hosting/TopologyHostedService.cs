@@ -34,7 +34,9 @@ internal sealed partial class TopologyHostedService : BackgroundService
     public static StreamConfig<StringSerDes, StringSerDes> StreamConfigFor(TopologyOptions options, ILoggerFactory loggerFactory, Action<IEnumerable<Sensor>>? metricsReporter)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var config = new StreamConfig<StringSerDes, StringSerDes>
+        // Handed to the constructor (not only to Logger): Streamiz keeps it in a process-wide static that the builder reads.
+        var streamizLogger = new MinimumLevelLoggerFactory(loggerFactory, options.StreamizLogLevel);
+        var config = new StreamConfig<StringSerDes, StringSerDes>(new Dictionary<string, dynamic>(StringComparer.Ordinal), streamizLogger)
         {
             ApplicationId = options.ApplicationId,
             BootstrapServers = options.BootstrapServers,
@@ -46,7 +48,7 @@ internal sealed partial class TopologyHostedService : BackgroundService
             // A new application id starts from the beginning of the raw topics, not from whatever arrives next.
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
             SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
-            Logger = new MinimumLevelLoggerFactory(loggerFactory, options.StreamizLogLevel),
+            Logger = streamizLogger,
             MetricsRecording = MetricsRecordingLevel.INFO,
             MetricsIntervalMs = 10_000,
         };
@@ -60,10 +62,11 @@ internal sealed partial class TopologyHostedService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The configuration first: it sets the Streamiz logger factory that StreamBuilder reads.
+        var config = StreamConfigFor(options, loggerFactory, metrics.Report);
         var builder = new StreamBuilder();
         CryptoTopology.Build(builder, options, runtime);
         var topology = builder.Build();
-        var config = StreamConfigFor(options, loggerFactory, metrics.Report);
         Log.Starting(logger, options.ApplicationId, options.BootstrapServers, options.Threads, options.ExactlyOnce ? "exactly-once" : "at-least-once",
             options.StateStore, options.WindowSize, options.Grace);
 
