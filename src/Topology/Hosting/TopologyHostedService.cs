@@ -70,9 +70,12 @@ internal sealed partial class TopologyHostedService : BackgroundService
         Log.Starting(logger, options.ApplicationId, options.BootstrapServers, options.Threads, options.ExactlyOnce ? "exactly-once" : "at-least-once",
             options.StateStore, options.WindowSize, options.Grace);
 
-        // Streamiz keeps using the start token on its own threads until the stream is disposed, so it gets a token
-        // this method owns and disposes after the stream, not the host's (which the host disposes on its own schedule).
-        using var startCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // Streamiz registers Dispose() on the start token and keeps using it on its own threads until the stream is
+        // disposed, so the token is this method's own. A stop cancels it (Streamiz closes the stream inside the host's
+        // stop) and the finally below disposes it as well; whichever close comes second finds Streamiz's shutdown
+        // token source disposed and throws ObjectDisposedException, which must not fail the host's stop.
+        using var startCancellation = new CancellationTokenSource();
+        using var stopRegistration = stoppingToken.Register(() => CancelStart(startCancellation));
         var stream = new KafkaStream(topology, config);
         try
         {
@@ -104,11 +107,30 @@ internal sealed partial class TopologyHostedService : BackgroundService
         }
     }
 
+    private void CancelStart(CancellationTokenSource startCancellation)
+    {
+        try
+        {
+            startCancellation.Cancel();
+        }
+        catch (ObjectDisposedException ex)
+        {
+            Log.SecondClose(logger, ex.Message);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is ObjectDisposedException))
+        {
+            Log.SecondClose(logger, ex.InnerExceptions[0].Message);
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information,
             "Starting topology {ApplicationId} on {BootstrapServers}: {Threads} thread(s), {Guarantee}, {StateStore} stores, windows of {Window} with grace {Grace}")]
         public static partial void Starting(ILogger logger, string applicationId, string bootstrapServers, int threads, string guarantee, StateStoreKind stateStore, TimeSpan window, TimeSpan grace);
+
+        [LoggerMessage(9, LogLevel.Debug, "The stream was already closed when the stop reached it: {Detail}")]
+        public static partial void SecondClose(ILogger logger, string detail);
 
         [LoggerMessage(5, LogLevel.Debug, "Stop requested while the stream was starting: {Detail}")]
         public static partial void StoppedWhileStarting(ILogger logger, string detail);
