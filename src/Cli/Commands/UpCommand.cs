@@ -45,7 +45,8 @@ internal static class UpCommand
                 result.AddError("--simulate and --replay exclude each other: pick one source of ticks.");
             }
 
-            if (result.GetValue(speed) <= 0)
+            // A command validator sees an option left at its default as unset (0), so only check a given --speed.
+            if (result.GetResult(speed) is { Implicit: false } given && given.GetValueOrDefault<double>() <= 0)
             {
                 result.AddError("--speed must be positive.");
             }
