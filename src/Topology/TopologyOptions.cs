@@ -55,6 +55,31 @@ public sealed class TopologyOptions
     /// </summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// How long one Streamiz poll gathers records before they are processed (<c>poll.ms</c>). Streamiz waits the
+    /// whole interval unless <see cref="MaxPollRecords"/> arrive first, so it is a floor on per-hop latency; the
+    /// Streamiz default of 100 ms is far too long for windows that must close within tens of milliseconds.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Records per poll (<c>max.poll.records</c>). Records of one poll are processed in event-time order across
+    /// the raw topics, so a larger poll keeps a restarted topology's catch-up closer to event-time order.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxPollRecords { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long a task waits for records on its empty input partitions before processing what it has
+    /// (<c>max.task.idle.ms</c>). Streamiz waits again every time its buffers drain while any input partition is
+    /// empty, and raw topics such as <c>raw.gaps</c> are nearly always empty, so anything above zero adds that
+    /// wait to every hop; zero (the default) favours latency.
+    /// </summary>
+    public TimeSpan MaxTaskIdle { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How long the output producer waits to fill a batch (<c>linger.ms</c>).</summary>
+    public TimeSpan ProducerLinger { get; set; } = TimeSpan.FromMilliseconds(1);
+
     /// <summary>Tumbling window length: 1 minute by default; 5 minutes or 1 hour work the same way.</summary>
     public TimeSpan WindowSize { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -140,6 +165,16 @@ public sealed class TopologyOptionsValidator : IValidateOptions<TopologyOptions>
         if (options.CommitInterval <= TimeSpan.Zero)
         {
             errors.Add($"Topology:CommitInterval must be positive (was {options.CommitInterval}).");
+        }
+
+        if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"Topology:PollInterval must be between 1 ms and 10 s (was {options.PollInterval}).");
+        }
+
+        if (options.MaxTaskIdle < TimeSpan.Zero || options.ProducerLinger < TimeSpan.Zero)
+        {
+            errors.Add("Topology:MaxTaskIdle and Topology:ProducerLinger must not be negative.");
         }
 
         if (options.ShortLength >= options.LongLength)

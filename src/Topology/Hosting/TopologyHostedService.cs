@@ -48,6 +48,10 @@ internal sealed partial class TopologyHostedService : BackgroundService
             // A new application id starts from the beginning of the raw topics, not from whatever arrives next.
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
             SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
+            PollMs = Math.Max(1, (long)options.PollInterval.TotalMilliseconds),
+            MaxPollRecords = options.MaxPollRecords,
+            MaxTaskIdleMs = (long)options.MaxTaskIdle.TotalMilliseconds,
+            LingerMs = options.ProducerLinger.TotalMilliseconds,
             Logger = streamizLogger,
             MetricsRecording = MetricsRecordingLevel.INFO,
             MetricsIntervalMs = 10_000,
