@@ -51,6 +51,29 @@ public sealed class PipelineEndToEndTests(PostgresDatabaseFixture database) : IC
         await AssertTablesMatchReferenceAsync(run);
     }
 
+    // A crash, not a stop: the topology runs as its own process with exactly-once and is SIGKILLed mid-run, leaving a
+    // transaction open and its stores unflushed. The restarted process fences the old producer, restores its stores
+    // from the committed changelogs and reprocesses from the committed offsets, so nothing is lost or counted twice.
+    [Fact]
+    public async Task Killing_the_exactly_once_topology_process_mid_run_and_restarting_it_gives_the_same_tables()
+    {
+        await using var run = await PipelineRun.StartBrokerAsync(database.ConnectionString);
+        await run.StartLoaderAsync();
+        await using (var first = await TopologyProcess.StartAsync(run, exactlyOnce: true))
+        {
+            await run.StartExtractorsAsync(Speed);
+            await WaitForSimulatedTimeAsync(run, SimulatedDuration / 3);
+            await first.KillAsync();
+        }
+
+        await WaitForSimulatedTimeAsync(run, SimulatedDuration / 2);
+        await using var second = await TopologyProcess.StartAsync(run, exactlyOnce: true);
+        await WaitForSimulatedTimeAsync(run, SimulatedDuration);
+        await run.StopExtractorsAsync();
+
+        await AssertTablesMatchReferenceAsync(run);
+    }
+
     private static Task WaitForSimulatedTimeAsync(PipelineRun run, TimeSpan elapsed) =>
         Eventually.HoldsAsync(() => run.SimulatedNow() >= PipelineRun.SimulatedStart + elapsed, $"the simulated market reaches +{elapsed}", TimeSpan.FromSeconds(90));
 

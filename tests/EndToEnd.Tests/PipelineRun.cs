@@ -90,6 +90,19 @@ internal sealed class PipelineRun : IAsyncDisposable
         Loader = null;
     }
 
+    public string TopologyApplicationId => "e2e-topology-" + id;
+
+    public string TopologyStateDir => stateDir;
+
+    /// <summary>The topology settings every run uses, in-process or as <c>cryptostreams process</c>.</summary>
+    public static IReadOnlyDictionary<string, string?> TopologySettings() => new Dictionary<string, string?>
+    {
+        ["Topology:CommitInterval"] = "00:00:00.200",
+        ["Topology:Grace"] = Grace.ToString(),
+        ["Topology:ShortLength"] = ShortLength.ToString(CultureInfo.InvariantCulture),
+        ["Topology:LongLength"] = LongLength.ToString(CultureInfo.InvariantCulture),
+    };
+
     /// <summary>How far the simulated market has got: the latest receive time of any source.</summary>
     public DateTimeOffset SimulatedNow() =>
         Extractors?.Services.GetRequiredService<ExtractorStatus>().Snapshot().Select(s => s.LastTickAt).Max() ?? DateTimeOffset.MinValue;
@@ -159,15 +172,12 @@ internal sealed class PipelineRun : IAsyncDisposable
             ["Extractors:Simulate:TradesPerSecond"] = "0.2",
             ["Extractors:Simulate:DisconnectsPerHour"] = "0",
             ["Extractors:Simulate:MeanTrendLength"] = "00:05:00",
-            ["Topology:ApplicationId"] = "e2e-topology-" + id,
-            ["Topology:StateDir"] = stateDir,
-            ["Topology:CommitInterval"] = "00:00:00.200",
-            ["Topology:Grace"] = Grace.ToString(),
-            ["Topology:ShortLength"] = ShortLength.ToString(CultureInfo.InvariantCulture),
-            ["Topology:LongLength"] = LongLength.ToString(CultureInfo.InvariantCulture),
+            ["Topology:ApplicationId"] = TopologyApplicationId,
+            ["Topology:StateDir"] = TopologyStateDir,
             ["Loader:GroupId"] = "e2e-loader-" + id,
             ["Loader:BatchLinger"] = "00:00:00.050",
         });
+        builder.Configuration.AddInMemoryCollection(TopologySettings());
         builder.Services.AddLogging();
         // One partition per topic: one stream task, so stream time is global as in the reference model.
         builder.Services.AddPipeline(builder.Configuration, new PipelineSettings(stage, Broker.BootstrapServers, Partitions: 1));
