@@ -1,4 +1,8 @@
+using CryptoStreams.Broker;
 using CryptoStreams.Cli.Api;
+using CryptoStreams.Extractors.Hosting;
+using CryptoStreams.Loader;
+using CryptoStreams.Topology;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -7,15 +11,17 @@ using Spectre.Console.Rendering;
 namespace CryptoStreams.Cli.Hosting;
 
 /// <summary>
-/// The live status view of <c>cryptostreams up</c>: one table per stage from its status snapshot, and the latest log
-/// lines, redrawn every second. On a non-interactive console it prints nothing and leaves the console to the logs.
+/// The live status view of <c>cryptostreams up</c>: per-source rates and gaps, the broker, topology and loader (with
+/// consumer lag), the last deviation per symbol and the last signals, and the latest log lines, redrawn every second. On a non-interactive console it prints nothing
+/// and leaves the console to the logs.
 /// </summary>
 internal sealed class StatusView(
     IAnsiConsole console,
     IEnumerable<IStageStatusSource> stages,
     RecentLogs logs,
     PipelineSettings settings,
-    TimeProvider time) : BackgroundService
+    TimeProvider time,
+    LoaderStatus? loader = null) : BackgroundService
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
 
@@ -45,10 +51,10 @@ internal sealed class StatusView(
         {
             new Markup($"[bold]CryptoStreams[/] up {(time.GetUtcNow() - started).TotalSeconds:0} s · Kafka {Markup.Escape(settings.BootstrapServers)} · [grey]Ctrl+C stops everything cleanly[/]"),
         };
-        var tables = new List<IRenderable>();
+        var panels = new List<IRenderable>();
+        IRenderable? sources = null, results = null;
         foreach (var stage in stages)
         {
-            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(stage.Stage)}[/]").HideHeaders().AddColumns("", "");
             object? snapshot;
             try
             {
@@ -56,25 +62,45 @@ internal sealed class StatusView(
             }
             catch (InvalidOperationException ex)
             {
-                snapshot = null;
-                table.AddRow("[red]status failed[/]", Markup.Escape(ex.Message));
+                panels.Add(Generic(stage.Stage, null).AddRow("[red]status failed[/]", Markup.Escape(ex.Message)));
+                continue;
             }
 
-            var flattened = StatusFlattening.Rows(snapshot);
-            foreach (var (path, value) in flattened.Take(14))
+            switch (snapshot)
             {
-                table.AddRow(Markup.Escape(path), Markup.Escape(value));
+                case IReadOnlyList<SourceStatus> list:
+                    sources = StatusPanels.Sources(list, time.GetUtcNow());
+                    break;
+                case LatestResultsSnapshot latest:
+                    results = StatusPanels.Results(latest);
+                    break;
+                case TopologyStatus topology:
+                    panels.Add(StatusPanels.Topology(topology));
+                    break;
+                case BrokerStatus broker:
+                    panels.Add(StatusPanels.Broker(broker));
+                    break;
+                case null when stage.Stage == "broker":
+                    panels.Add(StatusPanels.Broker(null));
+                    break;
+                default:
+                    // The loader's status and any other stage: what /status shows, flattened.
+                    panels.Add(loader?.Current is { } current && stage.Stage == "loader" ? StatusPanels.Loader(current) : Generic(stage.Stage, snapshot));
+                    break;
             }
-
-            if (flattened.Count == 0)
-            {
-                table.AddRow("[grey]starting…[/]", string.Empty);
-            }
-
-            tables.Add(table);
         }
 
-        rows.Add(new Columns(tables).Collapse());
+        if (sources is not null)
+        {
+            rows.Add(sources);
+        }
+
+        rows.Add(new Columns(panels).Collapse());
+        if (results is not null)
+        {
+            rows.Add(results);
+        }
+
         var recent = logs.Entries;
         if (recent.Count > 0)
         {
@@ -92,5 +118,22 @@ internal sealed class StatusView(
         }
 
         return new Rows(rows);
+    }
+
+    private static Table Generic(string stage, object? snapshot)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(stage)}[/]").HideHeaders().AddColumns("", "");
+        var flattened = StatusFlattening.Rows(snapshot);
+        foreach (var (path, value) in flattened.Take(14))
+        {
+            table.AddRow(Markup.Escape(path), Markup.Escape(value));
+        }
+
+        if (flattened.Count == 0)
+        {
+            table.AddRow("[grey]starting…[/]", string.Empty);
+        }
+
+        return table;
     }
 }
