@@ -75,7 +75,8 @@ internal static class UpCommand
             var interactive = !parseResult.GetValue(plain) && ReferenceEquals(parseResult.InvocationConfiguration.Output, Console.Out) && !Console.IsOutputRedirected;
             try
             {
-                return await RunAsync(parseResult.GetValue(config), overrides, external is null, parseResult.GetValue(partitions), parseResult.GetValue(replay), interactive, parseResult, ct).ConfigureAwait(false);
+                var defaults = ExtractorModes.Defaults(parseResult.GetValue(simulate), parseResult.GetValue(speed));
+                return await RunAsync(parseResult.GetValue(config), overrides, defaults, external is null, parseResult.GetValue(partitions), parseResult.GetValue(replay), interactive, parseResult, ct).ConfigureAwait(false);
             }
             catch (OptionsValidationException ex)
             {
@@ -94,10 +95,10 @@ internal static class UpCommand
     }
 
     private static async Task<int> RunAsync(
-        FileInfo? configFile, Dictionary<string, string?> overrides, bool embedded, int partitions, DirectoryInfo? replay, bool interactive, ParseResult parseResult, CancellationToken ct)
+        FileInfo? configFile, Dictionary<string, string?> overrides, IEnumerable<KeyValuePair<string, string?>> defaults, bool embedded, int partitions, DirectoryInfo? replay, bool interactive, ParseResult parseResult, CancellationToken ct)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddCryptoStreamsLayers(configFile, overrides);
+        builder.Configuration.AddCryptoStreamsLayers(configFile, overrides, defaults);
         var configuration = builder.Configuration;
         var bootstrapServers = embedded
             ? $"{configuration["Broker:Host"] ?? "127.0.0.1"}:{configuration["Broker:Port"] ?? "9092"}"
@@ -159,6 +160,21 @@ internal static class ExtractorModes
             yield return new("Extractors:Simulate:Enabled", "true");
             yield return new("Extractors:Simulate:Seed", seed.ToString(CultureInfo.InvariantCulture));
             yield return new("Extractors:Simulate:Speed", speed.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
+    /// Defaults a mode brings that configuration may still override. The simulated market runs <paramref name="speed"/>
+    /// times faster than the wall clock, so the ordinary skew between raw topics (up to a second or two of wall time
+    /// on a busy machine) is that many times longer in simulated time; the grace period grows with it, or ticks would
+    /// be dead-lettered as late only because the demo runs fast.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Defaults(bool simulate, double speed)
+    {
+        if (simulate)
+        {
+            var grace = TimeSpan.FromSeconds(Math.Max(30, Math.Ceiling(2 * speed)));
+            yield return new("Topology:Grace", grace.ToString());
         }
     }
 }

@@ -11,10 +11,17 @@ internal static class CliConfiguration
     public const string EnvironmentPrefix = "CRYPTOSTREAMS__";
 
     public static IConfigurationBuilder AddCryptoStreamsLayers(
-        this IConfigurationBuilder builder, FileInfo? extraFile, IEnumerable<KeyValuePair<string, string?>> commandLine)
+        this IConfigurationBuilder builder, FileInfo? extraFile, IEnumerable<KeyValuePair<string, string?>> commandLine,
+        IEnumerable<KeyValuePair<string, string?>>? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Sources.Clear();
+        if (defaults is not null)
+        {
+            // Below every other layer: a mode's sensible defaults that any file, variable or flag still overrides.
+            builder.AddInMemoryCollection(defaults.Where(p => p.Value is not null));
+        }
+
         builder.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
         if (extraFile is not null)
         {
