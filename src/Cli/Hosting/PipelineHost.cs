@@ -42,6 +42,11 @@ internal static class PipelineHost
             StageRegistrations.AddTopology(services, configuration);
         }
 
+        if (settings.Runs(PipelineStages.Topology) && settings.Runs(PipelineStages.Extractors))
+        {
+            services.AddHostedService<TopologyReadyGate>();
+        }
+
         if (settings.Runs(PipelineStages.Extractors))
         {
             StageRegistrations.AddExtractors(services, configuration, settings.ReplayDirectory);
