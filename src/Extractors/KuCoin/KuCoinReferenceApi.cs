@@ -1,0 +1,72 @@
+using System.Globalization;
+using CryptoStreams.Extractors.Exchange;
+using CryptoStreams.Schema;
+
+namespace CryptoStreams.Extractors.KuCoin;
+
+/// <summary>
+/// KuCoin spot reference data: <c>GET /api/v2/symbols</c> (<c>{"code":"200000","data":[{symbol, baseCurrency,
+/// quoteCurrency, enableTrading, …}]}</c>) and <c>GET /api/v1/market/candles?type=1min</c> (rows of strings
+/// ordered time in seconds, open, CLOSE, HIGH, low, volume, turnover; newest first). KuCoin reports no trade count.
+/// </summary>
+public sealed class KuCoinReferenceApi(TimeProvider time) : IVenueReferenceApi
+{
+    public string Source => Sources.KuCoin;
+
+    public string InstrumentsPath => "api/v2/symbols";
+
+    public IReadOnlyList<VenueInstrument> ReadInstruments(ReadOnlySpan<byte> body)
+    {
+        using var document = VenueReference.Parse(body);
+        var data = VenueReference.DataArray(document.RootElement, "200000");
+        var instruments = new List<VenueInstrument>(data.GetArrayLength());
+        foreach (var symbol in data.EnumerateArray())
+        {
+            var trading = symbol.TryGetProperty("enableTrading", out var enabled) && enabled.ValueKind == System.Text.Json.JsonValueKind.True;
+            instruments.Add(new VenueInstrument(
+                VenueReference.Symbol(VenueReference.Text(symbol, "baseCurrency"), VenueReference.Text(symbol, "quoteCurrency")),
+                trading,
+                trading ? "enableTrading" : "enableTrading=false"));
+        }
+
+        return instruments;
+    }
+
+    public string CandlesPath(string symbol, int count, DateTimeOffset now)
+    {
+        var end = now.ToUnixTimeSeconds();
+        var start = end - ((count + 1) * 60L);
+        return string.Create(CultureInfo.InvariantCulture, $"api/v1/market/candles?type=1min&symbol={symbol}&startAt={start}&endAt={end}");
+    }
+
+    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body)
+    {
+        using var document = VenueReference.Parse(body);
+        var data = VenueReference.DataArray(document.RootElement, "200000");
+        var now = time.GetUtcNow();
+        var candles = new List<Candle>(data.GetArrayLength());
+        foreach (var element in data.EnumerateArray())
+        {
+            var row = VenueReference.Row(element, 7);
+            var start = VenueReference.Time(row, 0, milliseconds: false);
+            if (start + VenueReference.OneMinute > now)
+            {
+                continue;
+            }
+
+            candles.Add(VenueReference.Candle(
+                Source,
+                symbol,
+                start,
+                open: VenueReference.Number(row, 1, "open"),
+                high: VenueReference.Number(row, 3, "high"),
+                low: VenueReference.Number(row, 4, "low"),
+                close: VenueReference.Number(row, 2, "close"),
+                volume: VenueReference.Number(row, 5, "volume"),
+                quoteVolume: VenueReference.Number(row, 6, "turnover"),
+                count: 0));
+        }
+
+        return candles;
+    }
+}
