@@ -11,7 +11,7 @@ namespace CryptoStreams.Extractors.Binance;
 /// <c>GET /api/v3/klines?interval=1m</c> (rows of open time ms, open, high, low, close, volume, close time,
 /// quote volume, number of trades, …; oldest first, the last row may still be open).
 /// </summary>
-public sealed class BinanceReferenceApi(TimeProvider time) : IVenueReferenceApi
+public sealed class BinanceReferenceApi : IVenueReferenceApi
 {
     public string Source => Sources.Binance;
 
@@ -47,17 +47,16 @@ public sealed class BinanceReferenceApi(TimeProvider time) : IVenueReferenceApi
     public string CandlesPath(string symbol, int count, DateTimeOffset now) =>
         string.Create(CultureInfo.InvariantCulture, $"api/v3/klines?symbol={BinanceConnector.VenueSymbol(symbol)}&interval=1m&limit={count + 1}");
 
-    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body)
+    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
         var rows = VenueReference.RootArray(document.RootElement);
-        var now = time.GetUtcNow();
         var candles = new List<Candle>(rows.GetArrayLength());
         foreach (var element in rows.EnumerateArray())
         {
             var row = VenueReference.Row(element, 9);
             var closeTime = VenueReference.Time(row, 6, milliseconds: true);
-            if (closeTime >= now)
+            if (closeTime >= receivedAt)
             {
                 // The current minute: Binance returns it while it is still filling.
                 continue;

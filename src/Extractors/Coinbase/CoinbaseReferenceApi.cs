@@ -12,7 +12,7 @@ namespace CryptoStreams.Extractors.Coinbase;
 /// open, close, volume; newest first; at most 300). Coinbase reports neither quote volume nor trade count, so the
 /// VWAP of its candles is the typical price and their count is 0.
 /// </summary>
-public sealed class CoinbaseReferenceApi(TimeProvider time) : IVenueReferenceApi
+public sealed class CoinbaseReferenceApi : IVenueReferenceApi
 {
     public string Source => Sources.Coinbase;
 
@@ -46,17 +46,16 @@ public sealed class CoinbaseReferenceApi(TimeProvider time) : IVenueReferenceApi
         return string.Create(CultureInfo.InvariantCulture, $"products/{symbol}/candles?granularity=60&start={start:yyyy-MM-ddTHH:mm:ssZ}&end={end:yyyy-MM-ddTHH:mm:ssZ}");
     }
 
-    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body)
+    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
         var rows = VenueReference.RootArray(document.RootElement);
-        var now = time.GetUtcNow();
         var candles = new List<Candle>(rows.GetArrayLength());
         foreach (var element in rows.EnumerateArray())
         {
             var row = VenueReference.Row(element, 6);
             var start = VenueReference.Time(row, 0, milliseconds: false);
-            if (start + VenueReference.OneMinute > now)
+            if (start + VenueReference.OneMinute > receivedAt)
             {
                 continue;
             }

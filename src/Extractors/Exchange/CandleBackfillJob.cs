@@ -103,7 +103,7 @@ public sealed class CandleLedger
         IReadOnlyList<Schema.Candle> candles;
         try
         {
-            candles = api.ReadCandles(symbol, body);
+            candles = api.ReadCandles(symbol, body, receivedAt);
         }
         catch (VenuePayloadException ex)
         {

@@ -35,10 +35,10 @@ public static class ExchangeConnectors
         services.AddMetrics();
         services.TryAddSingleton(sp => new ExchangeTelemetry(sp.GetService<IMeterFactory>()));
 
-        AddVenue<BinanceOptions, BinanceFrameParser>(services, configuration, BinanceOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new BinanceConnector(o, p, c), t => new BinanceReferenceApi(t));
-        AddVenue<KuCoinOptions, KuCoinFrameParser>(services, configuration, KuCoinOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new KuCoinConnector(o, p, c), t => new KuCoinReferenceApi(t));
-        AddVenue<OkxOptions, OkxFrameParser>(services, configuration, OkxOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new OkxConnector(o, p, c), _ => new OkxReferenceApi());
-        AddVenue<CoinbaseOptions, CoinbaseFrameParser>(services, configuration, CoinbaseOptions.Section, ["BTC-USD", "ETH-USD", "LINK-USD"], (o, p, c) => new CoinbaseConnector(o, p, c), t => new CoinbaseReferenceApi(t));
+        AddVenue<BinanceOptions, BinanceFrameParser>(services, configuration, BinanceOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new BinanceConnector(o, p, c), new BinanceReferenceApi());
+        AddVenue<KuCoinOptions, KuCoinFrameParser>(services, configuration, KuCoinOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new KuCoinConnector(o, p, c), new KuCoinReferenceApi());
+        AddVenue<OkxOptions, OkxFrameParser>(services, configuration, OkxOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new OkxConnector(o, p, c), new OkxReferenceApi());
+        AddVenue<CoinbaseOptions, CoinbaseFrameParser>(services, configuration, CoinbaseOptions.Section, ["BTC-USD", "ETH-USD", "LINK-USD"], (o, p, c) => new CoinbaseConnector(o, p, c), new CoinbaseReferenceApi());
         return services;
     }
 
@@ -48,7 +48,7 @@ public static class ExchangeConnectors
         string section,
         string[] defaultSymbols,
         Func<TOptions, TParser, ExchangeConnectorContext, ISourceConnector> create,
-        Func<TimeProvider, IVenueReferenceApi> reference)
+        IVenueReferenceApi reference)
         where TOptions : ExchangeOptions
         where TParser : class, IFrameParser, new()
     {
@@ -71,8 +71,8 @@ public static class ExchangeConnectors
 
         services.TryAddSingleton<TParser>();
         services.AddSingleton<IFrameParser>(sp => sp.GetRequiredService<TParser>());
-        services.AddSingleton(sp => reference(sp.GetRequiredService<TimeProvider>()));
-        var source = reference(TimeProvider.System).Source;
+        services.AddSingleton(reference);
+        var source = reference.Source;
         services.AddSingleton<IRecordedFrameReplay>(sp => new ExchangeJobReplay(Reference(sp, source)));
 
         var client = typeof(TOptions).Name;

@@ -22,11 +22,12 @@ public interface IVenueReferenceApi
     string CandlesPath(string symbol, int count, DateTimeOffset now);
 
     /// <summary>
-    /// Reads a candles answer for a canonical symbol into final 1-minute <see cref="Candle"/>s, in any order;
-    /// candles the venue marks as still open are left out. Throws <see cref="VenuePayloadException"/> for a body it
-    /// cannot use.
+    /// Reads a candles answer for a canonical symbol into final 1-minute <see cref="Candle"/>s, in any order; candles
+    /// still open when the answer was received (by the venue's flag, or ending after <paramref name="receivedAt"/>)
+    /// are left out, so a replay decides exactly as the live run did. Throws <see cref="VenuePayloadException"/> for a
+    /// body it cannot use.
     /// </summary>
-    IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body);
+    IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt);
 }
 
 /// <summary>A reference-data answer the venue's reader cannot use; <see cref="Reason"/> is a stable reject code.</summary>

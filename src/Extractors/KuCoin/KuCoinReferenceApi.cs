@@ -9,7 +9,7 @@ namespace CryptoStreams.Extractors.KuCoin;
 /// quoteCurrency, enableTrading, …}]}</c>) and <c>GET /api/v1/market/candles?type=1min</c> (rows of strings
 /// ordered time in seconds, open, CLOSE, HIGH, low, volume, turnover; newest first). KuCoin reports no trade count.
 /// </summary>
-public sealed class KuCoinReferenceApi(TimeProvider time) : IVenueReferenceApi
+public sealed class KuCoinReferenceApi : IVenueReferenceApi
 {
     public string Source => Sources.KuCoin;
 
@@ -39,17 +39,16 @@ public sealed class KuCoinReferenceApi(TimeProvider time) : IVenueReferenceApi
         return string.Create(CultureInfo.InvariantCulture, $"api/v1/market/candles?type=1min&symbol={symbol}&startAt={start}&endAt={end}");
     }
 
-    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body)
+    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
         var data = VenueReference.DataArray(document.RootElement, "200000");
-        var now = time.GetUtcNow();
         var candles = new List<Candle>(data.GetArrayLength());
         foreach (var element in data.EnumerateArray())
         {
             var row = VenueReference.Row(element, 7);
             var start = VenueReference.Time(row, 0, milliseconds: false);
-            if (start + VenueReference.OneMinute > now)
+            if (start + VenueReference.OneMinute > receivedAt)
             {
                 continue;
             }

@@ -39,7 +39,7 @@ public sealed class OkxReferenceApi : IVenueReferenceApi
     public string CandlesPath(string symbol, int count, DateTimeOffset now) =>
         string.Create(CultureInfo.InvariantCulture, $"api/v5/market/candles?instId={symbol}&bar=1m&limit={Math.Min(count + 1, MaxCandles)}");
 
-    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body)
+    public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
         var data = VenueReference.DataArray(document.RootElement, "0");

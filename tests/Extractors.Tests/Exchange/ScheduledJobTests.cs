@@ -30,7 +30,7 @@ public sealed class ScheduledJobTests
     public sealed record Venue(
         string Name,
         Func<FakeVenue> Fake,
-        Func<TimeProvider, IVenueReferenceApi> Api,
+        Func<IVenueReferenceApi> Api,
         Func<FakeVenue, ExchangeOptions> Options,
         string InstrumentsPath,
         string InstrumentsFixture,
@@ -46,13 +46,13 @@ public sealed class ScheduledJobTests
 
     public static TheoryData<Venue> Venues() =>
     [
-        new(Sources.Binance, () => new FakeBinance(), t => new BinanceReferenceApi(t), f => With(new BinanceOptions(), f, "USDT"),
+        new(Sources.Binance, () => new FakeBinance(), () => new BinanceReferenceApi(), f => With(new BinanceOptions(), f, "USDT"),
             "/api/v3/exchangeInfo", "rest-exchangeInfo.json", "/api/v3/klines", "rest-klines-BTCUSDT.json", "USDT", "LINK-USDT: halted on binance (BREAK)", true, true),
-        new(Sources.KuCoin, () => new FakeKuCoin(), t => new KuCoinReferenceApi(t), f => With(new KuCoinOptions(), f, "USDT"),
+        new(Sources.KuCoin, () => new FakeKuCoin(), () => new KuCoinReferenceApi(), f => With(new KuCoinOptions(), f, "USDT"),
             "/api/v2/symbols", "rest-symbols.json", "/api/v1/market/candles", "rest-candles-1min-BTC-USDT.json", "USDT", "LINK-USDT: unknown on kucoin", true, false),
-        new(Sources.Okx, () => new FakeOkx(), _ => new OkxReferenceApi(), f => With(new OkxOptions(), f, "USDT"),
+        new(Sources.Okx, () => new FakeOkx(), () => new OkxReferenceApi(), f => With(new OkxOptions(), f, "USDT"),
             "/api/v5/public/instruments", "rest-instruments-SPOT.json", "/api/v5/market/candles", "rest-candles-BTC-USDT.json", "USDT", "LINK-USDT: halted on okx (suspend)", true, false),
-        new(Sources.Coinbase, () => new FakeCoinbase(), t => new CoinbaseReferenceApi(t), f => With(new CoinbaseOptions(), f, "USD"),
+        new(Sources.Coinbase, () => new FakeCoinbase(), () => new CoinbaseReferenceApi(), f => With(new CoinbaseOptions(), f, "USD"),
             "/products", "rest-products.json", "/products/BTC-USD/candles", "rest-candles-BTC-USD.json", "USD", "LINK-USD: halted on coinbase (delisted, trading disabled)", false, false),
     ];
 
@@ -69,7 +69,7 @@ public sealed class ScheduledJobTests
         var recorder = new RecordingFrameRecorder();
         using var http = new HttpClient();
         var options = venue.Options(fake);
-        var job = new InstrumentRefreshJob(venue.Api(clock), options, Context(http, recorder, clock), instruments, new StreamedSymbols(options, null));
+        var job = new InstrumentRefreshJob(venue.Api(), options, Context(http, recorder, clock), instruments, new StreamedSymbols(options, null));
 
         await job.RunAsync(new MemorySink(), CancellationToken.None);
 
@@ -102,7 +102,7 @@ public sealed class ScheduledJobTests
         var options = venue.Options(fake);
         options.Symbols.Clear();
         options.Symbols.Add($"BTC-{venue.Quote}");
-        var job = new CandleBackfillJob(venue.Api(clock), options, Context(http, recorder, clock), new VenueInstruments(), new StreamedSymbols(options, null), count: 60);
+        var job = new CandleBackfillJob(venue.Api(), options, Context(http, recorder, clock), new VenueInstruments(), new StreamedSymbols(options, null), count: 60);
 
         await job.RunAsync(sink, CancellationToken.None);
 
@@ -143,7 +143,7 @@ public sealed class ScheduledJobTests
         var sink = new MemorySink();
         using var http = new HttpClient();
         var options = With(new BinanceOptions(), fake, "USDT");
-        var job = new CandleBackfillJob(new BinanceReferenceApi(clock), options, Context(http, new RecordingFrameRecorder(), clock), new VenueInstruments(), new StreamedSymbols(options, null), count: 60);
+        var job = new CandleBackfillJob(new BinanceReferenceApi(), options, Context(http, new RecordingFrameRecorder(), clock), new VenueInstruments(), new StreamedSymbols(options, null), count: 60);
 
         var failure = await Assert.ThrowsAsync<RestCallException>(() => job.RunAsync(sink, CancellationToken.None));
 
@@ -167,7 +167,7 @@ public sealed class ScheduledJobTests
         instruments.Update(Sources.Binance, [new VenueInstrument("BTC-USDT", true, "TRADING"), new VenueInstrument("LINK-USDT", false, "BREAK")], Now);
         using var http = new HttpClient();
         var options = With(new BinanceOptions(), fake, "USDT");
-        var job = new CandleBackfillJob(new BinanceReferenceApi(clock), options, Context(http, new RecordingFrameRecorder(), clock), instruments, new StreamedSymbols(options, null), count: 60);
+        var job = new CandleBackfillJob(new BinanceReferenceApi(), options, Context(http, new RecordingFrameRecorder(), clock), instruments, new StreamedSymbols(options, null), count: 60);
 
         await job.RunAsync(new MemorySink(), CancellationToken.None);
 
@@ -188,7 +188,7 @@ public sealed class ScheduledJobTests
         Assert.Contains("\"linkusdt@aggTrade\"", Subscriptions(venue)[0], StringComparison.Ordinal);
 
         using var http = new HttpClient();
-        var job = new InstrumentRefreshJob(new BinanceReferenceApi(TimeProvider.System), options, Context(http, new RecordingFrameRecorder(), TimeProvider.System), instruments, new StreamedSymbols(options, null));
+        var job = new InstrumentRefreshJob(new BinanceReferenceApi(), options, Context(http, new RecordingFrameRecorder(), TimeProvider.System), instruments, new StreamedSymbols(options, null));
         await job.RunAsync(rig.Sink, CancellationToken.None);
 
         await rig.WaitForAsync(() => Subscriptions(venue).Count == 2, "a subscription after the refresh", TimeSpan.FromSeconds(20));
