@@ -31,17 +31,11 @@ public sealed class BinanceReferenceApi : IVenueReferenceApi
             throw new VenuePayloadException(RejectReasons.MissingField, "exchangeInfo has no symbols array");
         }
 
-        var instruments = new List<VenueInstrument>(symbols.GetArrayLength());
-        foreach (var symbol in symbols.EnumerateArray())
+        return VenueReference.Instruments(symbols, "baseAsset", "quoteAsset", symbol =>
         {
             var status = VenueReference.Text(symbol, "status");
-            instruments.Add(new VenueInstrument(
-                VenueReference.Symbol(VenueReference.Text(symbol, "baseAsset"), VenueReference.Text(symbol, "quoteAsset")),
-                status == "TRADING",
-                status));
-        }
-
-        return instruments;
+            return (status == "TRADING", status);
+        });
     }
 
     public string CandlesPath(string symbol, int count, DateTimeOffset now) =>
@@ -50,32 +44,28 @@ public sealed class BinanceReferenceApi : IVenueReferenceApi
     public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
-        var rows = VenueReference.RootArray(document.RootElement);
-        var candles = new List<Candle>(rows.GetArrayLength());
-        foreach (var element in rows.EnumerateArray())
+        return VenueReference.Candles(VenueReference.RootArray(document.RootElement), 9, row =>
         {
-            var row = VenueReference.Row(element, 9);
-            var closeTime = VenueReference.Time(row, 6, milliseconds: true);
-            if (closeTime >= receivedAt)
+            // The current minute: Binance returns it while it is still filling.
+            if (VenueReference.Time(row, 6, milliseconds: true) >= receivedAt)
             {
-                // The current minute: Binance returns it while it is still filling.
-                continue;
+                return null;
             }
 
-            var trades = row[8].ValueKind == JsonValueKind.Number && row[8].TryGetInt64(out var n) ? n : throw new VenuePayloadException(RejectReasons.MissingField, "kline trade count (element 8) is not a whole number");
-            candles.Add(VenueReference.Candle(
+            var trades = row[8].ValueKind == JsonValueKind.Number && row[8].TryGetInt64(out var n)
+                ? n
+                : throw new VenuePayloadException(RejectReasons.MissingField, "kline trade count (element 8) is not a whole number");
+            return VenueReference.Candle(
                 Source,
                 symbol,
                 VenueReference.Time(row, 0, milliseconds: true),
-                VenueReference.Number(row, 1, "open"),
-                VenueReference.Number(row, 2, "high"),
-                VenueReference.Number(row, 3, "low"),
-                VenueReference.Number(row, 4, "close"),
-                VenueReference.Number(row, 5, "volume"),
-                VenueReference.Number(row, 7, "quote volume"),
-                trades));
-        }
-
-        return candles;
+                open: VenueReference.Number(row, 1, "open"),
+                high: VenueReference.Number(row, 2, "high"),
+                low: VenueReference.Number(row, 3, "low"),
+                close: VenueReference.Number(row, 4, "close"),
+                volume: VenueReference.Number(row, 5, "volume"),
+                quoteVolume: VenueReference.Number(row, 7, "quote volume"),
+                count: trades);
+        });
     }
 }

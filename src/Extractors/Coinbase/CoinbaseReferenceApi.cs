@@ -21,22 +21,13 @@ public sealed class CoinbaseReferenceApi : IVenueReferenceApi
     public IReadOnlyList<VenueInstrument> ReadInstruments(ReadOnlySpan<byte> body)
     {
         using var document = VenueReference.Parse(body);
-        var products = VenueReference.RootArray(document.RootElement);
-        var instruments = new List<VenueInstrument>(products.GetArrayLength());
-        foreach (var product in products.EnumerateArray())
+        return VenueReference.Instruments(VenueReference.RootArray(document.RootElement), "base_currency", "quote_currency", product =>
         {
             var status = VenueReference.Text(product, "status");
             var disabled = Flag(product, "trading_disabled");
             var cancelOnly = Flag(product, "cancel_only");
-            var trading = status == "online" && !disabled && !cancelOnly;
-            var described = status + (disabled ? ", trading disabled" : string.Empty) + (cancelOnly ? ", cancel only" : string.Empty);
-            instruments.Add(new VenueInstrument(
-                VenueReference.Symbol(VenueReference.Text(product, "base_currency"), VenueReference.Text(product, "quote_currency")),
-                trading,
-                described));
-        }
-
-        return instruments;
+            return (status == "online" && !disabled && !cancelOnly, status + (disabled ? ", trading disabled" : string.Empty) + (cancelOnly ? ", cancel only" : string.Empty));
+        });
     }
 
     public string CandlesPath(string symbol, int count, DateTimeOffset now)
@@ -49,31 +40,23 @@ public sealed class CoinbaseReferenceApi : IVenueReferenceApi
     public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
-        var rows = VenueReference.RootArray(document.RootElement);
-        var candles = new List<Candle>(rows.GetArrayLength());
-        foreach (var element in rows.EnumerateArray())
+        return VenueReference.Candles(VenueReference.RootArray(document.RootElement), 6, row =>
         {
-            var row = VenueReference.Row(element, 6);
             var start = VenueReference.Time(row, 0, milliseconds: false);
-            if (start + VenueReference.OneMinute > receivedAt)
-            {
-                continue;
-            }
-
-            candles.Add(VenueReference.Candle(
-                Source,
-                symbol,
-                start,
-                open: VenueReference.Number(row, 3, "open"),
-                high: VenueReference.Number(row, 2, "high"),
-                low: VenueReference.Number(row, 1, "low"),
-                close: VenueReference.Number(row, 4, "close"),
-                volume: VenueReference.Number(row, 5, "volume"),
-                quoteVolume: null,
-                count: 0));
-        }
-
-        return candles;
+            return start + VenueReference.OneMinute > receivedAt
+                ? null
+                : VenueReference.Candle(
+                    Source,
+                    symbol,
+                    start,
+                    open: VenueReference.Number(row, 3, "open"),
+                    high: VenueReference.Number(row, 2, "high"),
+                    low: VenueReference.Number(row, 1, "low"),
+                    close: VenueReference.Number(row, 4, "close"),
+                    volume: VenueReference.Number(row, 5, "volume"),
+                    quoteVolume: null,
+                    count: 0);
+        });
     }
 
     private static bool Flag(JsonElement product, string name) =>

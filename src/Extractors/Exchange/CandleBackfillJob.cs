@@ -9,16 +9,9 @@ namespace CryptoStreams.Extractors.Exchange;
 /// not published before to <c>raw.candles</c>: the venue's own record of each minute, independent of whether the
 /// stream was connected. An answer that cannot be read is dead-lettered; a failing symbol does not stop the others.
 /// </summary>
-public sealed class CandleBackfillJob : IScheduledJob
+public sealed class CandleBackfillJob : VenueRestJob
 {
-    private readonly IVenueReferenceApi api;
-    private readonly RestGateway rest;
-    private readonly Uri restBase;
-    private readonly VenueInstruments instruments;
-    private readonly StreamedSymbols symbols;
     private readonly int count;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
     private readonly CandleLedger published = new();
 
     /// <param name="api">The venue's requests and readers.</param>
@@ -28,29 +21,18 @@ public sealed class CandleBackfillJob : IScheduledJob
     /// <param name="symbols">The symbols the venue carries now.</param>
     /// <param name="count">Candles per symbol per run.</param>
     public CandleBackfillJob(IVenueReferenceApi api, ExchangeOptions options, ExchangeJobContext context, VenueInstruments instruments, StreamedSymbols symbols, int count)
+        : base(api, options, context, instruments, symbols)
     {
-        ArgumentNullException.ThrowIfNull(api);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        this.api = api;
-        this.instruments = instruments;
-        this.symbols = symbols;
         this.count = count;
-        time = context.Time;
-        logger = context.LoggerFactory.CreateLogger<CandleBackfillJob>();
-        rest = context.Gateway(api.Source, options, logger);
-        restBase = new Uri(options.RestUrl.TrimEnd('/') + "/");
     }
 
-    public string Source => api.Source;
+    public override ScheduledJobKind Kind => ScheduledJobKind.CandleBackfill;
 
-    public ScheduledJobKind Kind => ScheduledJobKind.CandleBackfill;
-
-    public async Task RunAsync(IRawSink sink, CancellationToken cancellationToken)
+    public override async Task RunAsync(IRawSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        var (trading, _) = instruments.Split(Source, symbols.Current());
+        var (trading, _) = Instruments.Split(Source, Symbols.Current());
         var failures = new List<string>();
         foreach (var symbol in trading)
         {
@@ -58,24 +40,24 @@ public sealed class CandleBackfillJob : IScheduledJob
             RestResponse response;
             try
             {
-                response = await rest.GetAsync(new Uri(restBase, api.CandlesPath(symbol, count, time.GetUtcNow())), channel, cancellationToken).ConfigureAwait(false);
+                response = await GetAsync(Api.CandlesPath(symbol, count, Time.GetUtcNow()), channel, cancellationToken).ConfigureAwait(false);
             }
             catch (RestCallException ex)
             {
-                logger.CandleBackfillFailed(Source, symbol, ex.Message);
+                Logger.CandleBackfillFailed(Source, symbol, ex.Message);
                 failures.Add($"{symbol}: {ex.Message}");
                 continue;
             }
 
-            var outcome = await published.PublishAsync(api, symbol, response.Body, response.ReceivedAt, sink, cancellationToken).ConfigureAwait(false);
+            var outcome = await published.PublishAsync(Api, symbol, response.Body, response.ReceivedAt, sink, cancellationToken).ConfigureAwait(false);
             if (outcome.Rejected is { } why)
             {
-                logger.CandleBackfillFailed(Source, symbol, why);
+                Logger.CandleBackfillFailed(Source, symbol, why);
                 failures.Add($"{symbol}: {why}");
             }
             else if (outcome.Published > 0)
             {
-                logger.CandlesPublished(Source, symbol, outcome.Published, outcome.From, outcome.To);
+                Logger.CandlesPublished(Source, symbol, outcome.Published, outcome.From, outcome.To);
             }
         }
 

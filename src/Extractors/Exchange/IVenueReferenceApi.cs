@@ -72,6 +72,36 @@ public static class VenueReference
         }
     }
 
+    /// <summary>Reads every element of a venue's instrument array: base and quote from the named fields, the state by the venue's rule.</summary>
+    public static IReadOnlyList<VenueInstrument> Instruments(JsonElement array, string baseField, string quoteField, Func<JsonElement, (bool Trading, string Status)> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var instruments = new List<VenueInstrument>(array.GetArrayLength());
+        foreach (var element in array.EnumerateArray())
+        {
+            var (trading, status) = state(element);
+            instruments.Add(new VenueInstrument(Symbol(Text(element, baseField), Text(element, quoteField)), trading, status));
+        }
+
+        return instruments;
+    }
+
+    /// <summary>Reads every row (an array of at least <paramref name="rowLength"/> elements) of a candles answer; <paramref name="read"/> gives null for a still-open candle.</summary>
+    public static IReadOnlyList<Candle> Candles(JsonElement rows, int rowLength, Func<JsonElement, Candle?> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var candles = new List<Candle>(rows.GetArrayLength());
+        foreach (var element in rows.EnumerateArray())
+        {
+            if (read(Row(element, rowLength)) is { } candle)
+            {
+                candles.Add(candle);
+            }
+        }
+
+        return candles;
+    }
+
     /// <summary>The array under <c>data</c> of a <c>{code, data}</c> envelope, after checking the venue's success code.</summary>
     public static JsonElement DataArray(JsonElement root, string okCode)
     {
@@ -132,7 +162,7 @@ public static class VenueReference
             : throw new VenuePayloadException(RejectReasons.InvalidTime, $"candle time (element {index}) is not a Unix time");
 
     /// <summary>Checks a row is an array of at least <paramref name="length"/> elements.</summary>
-    public static JsonElement Row(JsonElement row, int length) =>
+    private static JsonElement Row(JsonElement row, int length) =>
         row.ValueKind == JsonValueKind.Array && row.GetArrayLength() >= length
             ? row
             : throw new VenuePayloadException(RejectReasons.UnknownMessage, $"candle is not an array of at least {length} elements");

@@ -9,42 +9,19 @@ namespace CryptoStreams.Extractors.Exchange;
 /// reacts to the new list by itself (it leaves those symbols out of its subscription). An answer that cannot be read
 /// is dead-lettered and the previous list stays in force.
 /// </summary>
-public sealed class InstrumentRefreshJob : IScheduledJob
+public sealed class InstrumentRefreshJob(IVenueReferenceApi api, ExchangeOptions options, ExchangeJobContext context, VenueInstruments instruments, StreamedSymbols symbols)
+    : VenueRestJob(api, options, context, instruments, symbols)
 {
-    private readonly IVenueReferenceApi api;
-    private readonly RestGateway rest;
-    private readonly Uri restBase;
-    private readonly VenueInstruments instruments;
-    private readonly StreamedSymbols symbols;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
+    public override ScheduledJobKind Kind => ScheduledJobKind.InstrumentRefresh;
 
-    public InstrumentRefreshJob(IVenueReferenceApi api, ExchangeOptions options, ExchangeJobContext context, VenueInstruments instruments, StreamedSymbols symbols)
-    {
-        ArgumentNullException.ThrowIfNull(api);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(context);
-        this.api = api;
-        this.instruments = instruments;
-        this.symbols = symbols;
-        time = context.Time;
-        logger = context.LoggerFactory.CreateLogger<InstrumentRefreshJob>();
-        rest = context.Gateway(api.Source, options, logger);
-        restBase = new Uri(options.RestUrl.TrimEnd('/') + "/");
-    }
-
-    public string Source => api.Source;
-
-    public ScheduledJobKind Kind => ScheduledJobKind.InstrumentRefresh;
-
-    public async Task RunAsync(IRawSink sink, CancellationToken cancellationToken)
+    public override async Task RunAsync(IRawSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        var response = await rest.GetAsync(new Uri(restBase, api.InstrumentsPath), FrameChannels.Instruments, cancellationToken).ConfigureAwait(false);
+        var response = await GetAsync(Api.InstrumentsPath, FrameChannels.Instruments, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<VenueInstrument> list;
         try
         {
-            list = api.ReadInstruments(response.Body);
+            list = Api.ReadInstruments(response.Body);
         }
         catch (VenuePayloadException ex)
         {
@@ -52,9 +29,9 @@ public sealed class InstrumentRefreshJob : IScheduledJob
             throw;
         }
 
-        instruments.Update(Source, list, time.GetUtcNow());
-        var (_, unavailable) = instruments.Split(Source, symbols.Current());
+        Instruments.Update(Source, list, Time.GetUtcNow());
+        var (_, unavailable) = Instruments.Split(Source, Symbols.Current());
         var described = unavailable.Count == 0 ? "none" : string.Join("; ", unavailable);
-        logger.InstrumentsRefreshed(Source, list.Count, described);
+        Logger.InstrumentsRefreshed(Source, list.Count, described);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using CryptoStreams.Extractors.Exchange;
 using CryptoStreams.Schema;
 
@@ -18,18 +19,11 @@ public sealed class KuCoinReferenceApi : IVenueReferenceApi
     public IReadOnlyList<VenueInstrument> ReadInstruments(ReadOnlySpan<byte> body)
     {
         using var document = VenueReference.Parse(body);
-        var data = VenueReference.DataArray(document.RootElement, "200000");
-        var instruments = new List<VenueInstrument>(data.GetArrayLength());
-        foreach (var symbol in data.EnumerateArray())
+        return VenueReference.Instruments(VenueReference.DataArray(document.RootElement, "200000"), "baseCurrency", "quoteCurrency", symbol =>
         {
-            var trading = symbol.TryGetProperty("enableTrading", out var enabled) && enabled.ValueKind == System.Text.Json.JsonValueKind.True;
-            instruments.Add(new VenueInstrument(
-                VenueReference.Symbol(VenueReference.Text(symbol, "baseCurrency"), VenueReference.Text(symbol, "quoteCurrency")),
-                trading,
-                trading ? "enableTrading" : "enableTrading=false"));
-        }
-
-        return instruments;
+            var trading = symbol.TryGetProperty("enableTrading", out var enabled) && enabled.ValueKind == JsonValueKind.True;
+            return (trading, trading ? "enableTrading" : "enableTrading=false");
+        });
     }
 
     public string CandlesPath(string symbol, int count, DateTimeOffset now)
@@ -42,30 +36,22 @@ public sealed class KuCoinReferenceApi : IVenueReferenceApi
     public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
-        var data = VenueReference.DataArray(document.RootElement, "200000");
-        var candles = new List<Candle>(data.GetArrayLength());
-        foreach (var element in data.EnumerateArray())
+        return VenueReference.Candles(VenueReference.DataArray(document.RootElement, "200000"), 7, row =>
         {
-            var row = VenueReference.Row(element, 7);
             var start = VenueReference.Time(row, 0, milliseconds: false);
-            if (start + VenueReference.OneMinute > receivedAt)
-            {
-                continue;
-            }
-
-            candles.Add(VenueReference.Candle(
-                Source,
-                symbol,
-                start,
-                open: VenueReference.Number(row, 1, "open"),
-                high: VenueReference.Number(row, 3, "high"),
-                low: VenueReference.Number(row, 4, "low"),
-                close: VenueReference.Number(row, 2, "close"),
-                volume: VenueReference.Number(row, 5, "volume"),
-                quoteVolume: VenueReference.Number(row, 6, "turnover"),
-                count: 0));
-        }
-
-        return candles;
+            return start + VenueReference.OneMinute > receivedAt
+                ? null
+                : VenueReference.Candle(
+                    Source,
+                    symbol,
+                    start,
+                    open: VenueReference.Number(row, 1, "open"),
+                    high: VenueReference.Number(row, 3, "high"),
+                    low: VenueReference.Number(row, 4, "low"),
+                    close: VenueReference.Number(row, 2, "close"),
+                    volume: VenueReference.Number(row, 5, "volume"),
+                    quoteVolume: VenueReference.Number(row, 6, "turnover"),
+                    count: 0);
+        });
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using CryptoStreams.Extractors.Exchange;
 using CryptoStreams.Schema;
 
@@ -22,18 +23,11 @@ public sealed class OkxReferenceApi : IVenueReferenceApi
     public IReadOnlyList<VenueInstrument> ReadInstruments(ReadOnlySpan<byte> body)
     {
         using var document = VenueReference.Parse(body);
-        var data = VenueReference.DataArray(document.RootElement, "0");
-        var instruments = new List<VenueInstrument>(data.GetArrayLength());
-        foreach (var instrument in data.EnumerateArray())
+        return VenueReference.Instruments(VenueReference.DataArray(document.RootElement, "0"), "baseCcy", "quoteCcy", instrument =>
         {
             var state = VenueReference.Text(instrument, "state");
-            instruments.Add(new VenueInstrument(
-                VenueReference.Symbol(VenueReference.Text(instrument, "baseCcy"), VenueReference.Text(instrument, "quoteCcy")),
-                state == "live",
-                state));
-        }
-
-        return instruments;
+            return (state == "live", state);
+        });
     }
 
     public string CandlesPath(string symbol, int count, DateTimeOffset now) =>
@@ -42,29 +36,23 @@ public sealed class OkxReferenceApi : IVenueReferenceApi
     public IReadOnlyList<Candle> ReadCandles(string symbol, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
     {
         using var document = VenueReference.Parse(body);
-        var data = VenueReference.DataArray(document.RootElement, "0");
-        var candles = new List<Candle>(data.GetArrayLength());
-        foreach (var element in data.EnumerateArray())
+        return VenueReference.Candles(VenueReference.DataArray(document.RootElement, "0"), 9, row =>
         {
-            var row = VenueReference.Row(element, 9);
-            if (row[8].ValueKind == System.Text.Json.JsonValueKind.String && row[8].GetString() == "0")
-            {
-                continue;
-            }
-
-            candles.Add(VenueReference.Candle(
-                Source,
-                symbol,
-                VenueReference.Time(row, 0, milliseconds: true),
-                VenueReference.Number(row, 1, "open"),
-                VenueReference.Number(row, 2, "high"),
-                VenueReference.Number(row, 3, "low"),
-                VenueReference.Number(row, 4, "close"),
-                VenueReference.Number(row, 5, "volume"),
-                VenueReference.Number(row, 7, "quote volume"),
-                count: 0));
-        }
-
-        return candles;
+            var start = VenueReference.Time(row, 0, milliseconds: true);
+            var open = row[8].ValueKind == JsonValueKind.String && row[8].GetString() == "0";
+            return open || start + VenueReference.OneMinute > receivedAt
+                ? null
+                : VenueReference.Candle(
+                    Source,
+                    symbol,
+                    start,
+                    open: VenueReference.Number(row, 1, "open"),
+                    high: VenueReference.Number(row, 2, "high"),
+                    low: VenueReference.Number(row, 3, "low"),
+                    close: VenueReference.Number(row, 4, "close"),
+                    volume: VenueReference.Number(row, 5, "volume"),
+                    quoteVolume: VenueReference.Number(row, 7, "quote volume"),
+                    count: 0);
+        });
     }
 }

@@ -26,15 +26,11 @@ public sealed class NonTickReplayTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2024, 3, 25, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "cryptostreams-rec-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDirectory _recordings = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    private string RecordingPath => _recordings.Path;
+
+    public void Dispose() => _recordings.Dispose();
 
     [Fact]
     public async Task Recorded_Chainlink_answers_replay_into_the_oracle_rounds_and_dead_letters_of_the_live_run_every_time()
@@ -47,7 +43,7 @@ public sealed class NonTickReplayTests : IDisposable
         var clock = new FakeTimeProvider(Start);
         var live = new MemorySink();
         using (var http = new HttpClient())
-        using (var recorder = new FileFrameRecorder(_directory))
+        using (var recorder = new FileFrameRecorder(RecordingPath))
         {
             var connector = new ChainlinkConnector(new ChainlinkOptions { RpcUrl = server.BaseUrl }, http, recorder, NoSourceHealth.Instance, clock, NullLogger<ChainlinkConnector>.Instance);
             var waits = new WaitLog();
@@ -69,9 +65,9 @@ public sealed class NonTickReplayTests : IDisposable
 
         var replayer = Replayer();
         var first = new MemorySink();
-        var summary = await replayer.ReplayAsync(_directory, first, CancellationToken.None);
+        var summary = await replayer.ReplayAsync(RecordingPath, first, CancellationToken.None);
         var second = new MemorySink();
-        await replayer.ReplayAsync(_directory, second, CancellationToken.None);
+        await replayer.ReplayAsync(RecordingPath, second, CancellationToken.None);
 
         Assert.Equal(live.Rounds, first.Rounds);
         Assert.Equal(live.Rounds, second.Rounds);
@@ -87,13 +83,13 @@ public sealed class NonTickReplayTests : IDisposable
     [Fact]
     public async Task Chainlink_frames_recorded_without_their_feed_in_the_channel_are_counted_and_skipped()
     {
-        using (var recorder = new FileFrameRecorder(_directory))
+        using (var recorder = new FileFrameRecorder(RecordingPath))
         {
             recorder.Record(Sources.Chainlink, "rpc:latestRoundData", Fixtures.Rest("chainlink", "btc_usd_round_8726.json"), Start);
         }
 
         var sink = new MemorySink();
-        var summary = await Replayer().ReplayAsync(_directory, sink, CancellationToken.None);
+        var summary = await Replayer().ReplayAsync(RecordingPath, sink, CancellationToken.None);
 
         Assert.Equal(new ReplaySummary(1, 0, 0, 1, 0), summary);
         Assert.Empty(sink.All);
@@ -110,7 +106,7 @@ public sealed class NonTickReplayTests : IDisposable
         options.Symbols.Add("BTC-USDT");
         var live = new MemorySink();
         using (var http = new HttpClient())
-        using (var recorder = new FileFrameRecorder(_directory))
+        using (var recorder = new FileFrameRecorder(RecordingPath))
         {
             var context = new ExchangeJobContext(http, recorder, new ExchangeStatusBoard(), clock, NullLoggerFactory.Instance);
             var instruments = new VenueInstruments();
@@ -126,7 +122,7 @@ public sealed class NonTickReplayTests : IDisposable
         // Replay runs years later by the system clock: what was still open is decided by the recorded receive time.
         var replayer = Replayer();
         var replayed = new MemorySink();
-        var summary = await replayer.ReplayAsync(_directory, replayed, CancellationToken.None);
+        var summary = await replayer.ReplayAsync(RecordingPath, replayed, CancellationToken.None);
 
         Assert.Equal(live.Candles, replayed.Candles);
         Assert.Equal(new ReplaySummary(3, 0, 0, 0, 5), summary);
