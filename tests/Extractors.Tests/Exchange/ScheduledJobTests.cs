@@ -182,7 +182,6 @@ public sealed class ScheduledJobTests
         await using var rig = new ConnectorRig(venue);
         var instruments = new VenueInstruments();
         var options = With(new BinanceOptions(), venue, "USDT");
-        ConnectorRig.Quick(options);
         rig.Start(new BinanceConnector(options, new BinanceFrameParser(), rig.Context with { Instruments = instruments }));
         await rig.WaitForAsync(() => Subscriptions(venue).Count == 1, "the first subscription", TimeSpan.FromSeconds(20));
         Assert.Contains("\"linkusdt@aggTrade\"", Subscriptions(venue)[0], StringComparison.Ordinal);
@@ -284,14 +283,8 @@ public sealed class ScheduledJobTests
     private static TOptions With<TOptions>(TOptions options, FakeVenue fake, string quote)
         where TOptions : ExchangeOptions
     {
-        options.RestUrl = fake.HttpBase.ToString();
-        options.WebSocketUrl = fake.WebSocketBase.ToString();
+        ConnectorRig.AimAt(options, fake, new[] { "BTC", "ETH", "LINK" }.Select(asset => $"{asset}-{quote}"));
         options.RestAttempts = 1;
-        foreach (var asset in new[] { "BTC", "ETH", "LINK" })
-        {
-            options.Symbols.Add($"{asset}-{quote}");
-        }
-
         return options;
     }
 
