@@ -31,6 +31,7 @@ create raw.coinpaprika delete 604800000  # coinpaprika ticks (key = asset, ts = 
 create raw.coincap delete 604800000  # coincap ticks (key = asset, ts = event time)
 create raw.chainlink delete 2592000000  # Chainlink oracle rounds
 create raw.gaps delete 2592000000  # time ranges a source missed, and how much was backfilled
+create raw.candles delete 2592000000  # venues' own 1-minute candles from the hourly REST backfill
 create prices.1m delete 2592000000  # per-source OHLC/VWAP candles, provisional and final
 create consensus.1m delete 2592000000  # market consensus per asset and window
 create deviation.1m delete 2592000000  # oracle deviation from consensus per window

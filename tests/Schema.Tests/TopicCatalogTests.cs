@@ -9,7 +9,7 @@ public class TopicCatalogTests
     {
         var names = TopicCatalog.All().Select(t => t.Name).ToList();
         var expected = Topics.RawTicks
-            .Concat([Topics.RawChainlink, Topics.RawGaps])
+            .Concat([Topics.RawChainlink, Topics.RawGaps, Topics.RawCandles])
             .Concat(Topics.Transformed)
             .Concat(Topics.DeadLetters)
             .ToList();

@@ -122,10 +122,15 @@ internal static class ExtractCommand
     internal static string StatusLines(ExtractorStatus status, KafkaRawSink sink)
     {
         var text = new System.Text.StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"source",-12} {"state",-12} {"ticks",10} {"ticks/s",9} {"rounds",7} {"reconn",7} {"gaps",6} {"dlq",6} {"restarts",8}  last error");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"source",-12} {"state",-12} {"ticks",10} {"ticks/s",9} {"rounds",7} {"reconn",7} {"gaps",6} {"dlq",6} {"restarts",8} {"candles",7}  last error");
         foreach (var s in status.Snapshot())
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{s.Source,-12} {s.State,-12} {s.Ticks,10} {s.TicksPerSecond,9:0.0} {s.OracleRounds,7} {s.Reconnects,7} {s.Gaps,6} {s.DeadLetters,6} {s.Restarts,8}  {s.LastError}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{s.Source,-12} {s.State,-12} {s.Ticks,10} {s.TicksPerSecond,9:0.0} {s.OracleRounds,7} {s.Reconnects,7} {s.Gaps,6} {s.DeadLetters,6} {s.Restarts,8} {s.Candles,7}  {s.LastError}");
+            if (s.UnavailableSymbols is { Count: > 0 } unavailable)
+            {
+                // The instrument refresh found tracked symbols this venue does not trade: they are not subscribed.
+                text.AppendLine(CultureInfo.InvariantCulture, $"{string.Empty,-12} not subscribed: {string.Join("; ", unavailable)}");
+            }
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"kafka: delivered {sink.Delivered}, in flight {sink.InFlight}, delivery errors {sink.DeliveryErrors}");

@@ -20,7 +20,7 @@ internal static class ReplayCommand
         var dir = new Argument<DirectoryInfo>("dir") { Description = "Folder of NDJSON frame recordings written by --record." };
         var bootstrap = CommonOptions.Bootstrap();
         var config = CommonOptions.Config();
-        var command = new Command("replay", "Push recorded exchange frames through the parsers into the raw topics, deterministically.") { dir, bootstrap, config };
+        var command = new Command("replay", "Push recorded frames (exchanges, price APIs, Chainlink, venue candles) through the parsers into the raw topics, deterministically.") { dir, bootstrap, config };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -50,7 +50,7 @@ internal static class ReplayCommand
                 }
 
                 await output.WriteLineAsync(
-                    $"replayed {summary.Frames} frames from {directory.FullName}: {summary.Ticks} ticks, {summary.Rejected} rejected to dlq.extractors, {summary.WithoutParser} without a tick parser (skipped)");
+                    $"replayed {summary.Frames} frames from {directory.FullName}: {summary.Ticks} ticks, {summary.Records} oracle rounds and venue candles, {summary.Rejected} rejected to dlq.extractors, {summary.WithoutParser} unreadable (skipped)");
                 return 0;
             }
             catch (OptionsValidationException ex)

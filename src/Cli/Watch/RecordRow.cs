@@ -43,6 +43,7 @@ internal static class RecordRows
         {
             Topics.RawChainlink => TopicRecordType.OracleRound,
             Topics.RawGaps => TopicRecordType.Gap,
+            Topics.RawCandles => TopicRecordType.Candle,
             Topics.Prices1m => TopicRecordType.Candle,
             Topics.Consensus1m => TopicRecordType.Consensus,
             Topics.Deviation1m => TopicRecordType.Deviation,

@@ -18,6 +18,7 @@ public sealed partial class ChainlinkConnector : ISourceConnector
     private readonly ISourceHealth _health;
     private readonly TimeProvider _time;
     private readonly ILogger<ChainlinkConnector> _logger;
+    private readonly ChainlinkRounds _rounds = new();
 
     public ChainlinkConnector(ChainlinkOptions options, HttpClient http, IFrameRecorder recorder, ISourceHealth health, TimeProvider time, ILogger<ChainlinkConnector> logger)
     {
@@ -28,6 +29,7 @@ public sealed partial class ChainlinkConnector : ISourceConnector
         _health = health;
         _time = time;
         _logger = logger;
+        _rounds.Rejected += (reason, detail) => LogRejected(_logger, reason, detail);
     }
 
     public string Source => Sources.Chainlink;
@@ -107,75 +109,22 @@ public sealed partial class ChainlinkConnector : ISourceConnector
 
     private async Task PollFeedAsync(FeedState feed, IRawSink sink, CancellationToken cancellationToken)
     {
-        if (feed.Decimals is null)
+        if (!_rounds.KnowsDecimals(feed.Address))
         {
             var decimalsCall = await _rpc.CallAsync(feed.Address, AbiDecoder.DecimalsSelector, cancellationToken).ConfigureAwait(false);
             var at = _time.GetUtcNow();
-            _recorder.Record(Source, "rpc:decimals", decimalsCall.Body, at);
-            try
+            _recorder.Record(Source, ChainlinkRounds.Channel(ChainlinkRounds.DecimalsMethod, feed.Symbol, feed.Address), decimalsCall.Body, at);
+            if (await _rounds.ReadDecimalsAsync(feed.Symbol, feed.Address, decimalsCall.ResultHex, decimalsCall.Body, at, sink, cancellationToken).ConfigureAwait(false)
+                == ChainlinkRounds.Outcome.DeadLettered)
             {
-                feed.Decimals = AbiDecoder.DecodeDecimals(decimalsCall.ResultHex);
-            }
-            catch (AbiDecodeException ex)
-            {
-                await RejectAsync(sink, "abi-decode", $"{feed.Symbol} decimals(): {ex.Message}", decimalsCall.Body, at, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
 
         var call = await _rpc.CallAsync(feed.Address, AbiDecoder.LatestRoundDataSelector, cancellationToken).ConfigureAwait(false);
         var receivedAt = _time.GetUtcNow();
-        _recorder.Record(Source, "rpc:latestRoundData", call.Body, receivedAt);
-        RoundData round;
-        try
-        {
-            round = AbiDecoder.DecodeLatestRoundData(call.ResultHex);
-        }
-        catch (AbiDecodeException ex)
-        {
-            await RejectAsync(sink, "abi-decode", $"{feed.Symbol} latestRoundData(): {ex.Message}", call.Body, receivedAt, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (feed.LastRoundId == round.RoundId)
-        {
-            return;
-        }
-
-        // Remember the round even when it is rejected below, so one bad round is dead-lettered once, not every poll.
-        feed.LastRoundId = round.RoundId;
-        if (round.Answer.Sign <= 0)
-        {
-            await RejectAsync(sink, "invalid-answer", $"{feed.Symbol} round {round.RoundId}: answer {round.Answer} is not positive", call.Body, receivedAt, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (round.UpdatedAt == DateTimeOffset.UnixEpoch)
-        {
-            await RejectAsync(sink, "incomplete-round", $"{feed.Symbol} round {round.RoundId}: updatedAt is 0", call.Body, receivedAt, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        decimal answer;
-        try
-        {
-            answer = AbiDecoder.Scale(round.Answer, feed.Decimals!.Value);
-        }
-        catch (AbiDecodeException ex)
-        {
-            await RejectAsync(sink, "abi-decode", $"{feed.Symbol}: {ex.Message}", call.Body, receivedAt, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var oracleRound = new OracleRound(
-            Source, feed.Symbol, feed.Address, round.RoundId, answer, feed.Decimals!.Value, round.StartedAt, round.UpdatedAt, round.AnsweredInRound, receivedAt);
-        await sink.PublishOracleRoundAsync(oracleRound, cancellationToken).ConfigureAwait(false);
-    }
-
-    private ValueTask RejectAsync(IRawSink sink, string reason, string detail, byte[] body, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        LogRejected(_logger, reason, detail);
-        return sink.PublishDeadLetterAsync(DeadLetters.ForFrame(Source, reason, detail, body, at), cancellationToken);
+        _recorder.Record(Source, ChainlinkRounds.Channel(ChainlinkRounds.LatestRoundDataMethod, feed.Symbol, feed.Address), call.Body, receivedAt);
+        await _rounds.ReadLatestRoundAsync(feed.Symbol, feed.Address, call.ResultHex, call.Body, receivedAt, sink, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "chainlink is off: disabled in configuration")]
@@ -190,14 +139,5 @@ public sealed partial class ChainlinkConnector : ISourceConnector
     [LoggerMessage(Level = LogLevel.Warning, Message = "chainlink: rejected ({Reason}): {Detail}")]
     private static partial void LogRejected(ILogger logger, string reason, string detail);
 
-    private sealed class FeedState(string symbol, string address)
-    {
-        public string Symbol { get; } = symbol;
-
-        public string Address { get; } = address;
-
-        public int? Decimals { get; set; }
-
-        public UInt128? LastRoundId { get; set; }
-    }
+    private sealed record FeedState(string Symbol, string Address);
 }

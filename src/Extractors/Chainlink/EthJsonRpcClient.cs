@@ -45,9 +45,16 @@ public sealed class EthJsonRpcClient(HttpClient http, Uri endpoint)
             throw new JsonRpcException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {endpoint.Host}");
         }
 
+        return new EthCallResult(ReadResult(body), body);
+    }
+
+    /// <summary>The <c>result</c> hex of a JSON-RPC answer; a JSON-RPC error or a body without one throws <see cref="JsonRpcException"/>.</summary>
+    public static string ReadResult(ReadOnlySpan<byte> body)
+    {
         try
         {
-            using var document = JsonDocument.Parse(body);
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -64,7 +71,7 @@ public sealed class EthJsonRpcClient(HttpClient http, Uri endpoint)
                 throw new JsonRpcException("eth_call response has no result string");
             }
 
-            return new EthCallResult(result.GetString()!, body);
+            return result.GetString()!;
         }
         catch (JsonException ex)
         {

@@ -15,6 +15,9 @@ public interface IRawSink
 
     ValueTask PublishGapAsync(Gap gap, CancellationToken cancellationToken);
 
+    /// <summary>A venue's own finished candle (the hourly candle backfill), to <c>raw.candles</c>.</summary>
+    ValueTask PublishCandleAsync(Candle candle, CancellationToken cancellationToken);
+
     /// <summary>Sends rejected input to <c>dlq.extractors</c> with the reason; the connector carries on.</summary>
     ValueTask PublishDeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken);
 }

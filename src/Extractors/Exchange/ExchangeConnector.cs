@@ -14,6 +14,10 @@ namespace CryptoStreams.Extractors.Exchange;
 /// <param name="LoggerFactory">Logging.</param>
 /// <param name="Health">The host's health view (connected, disconnected, unreachable, off), when there is one.</param>
 /// <param name="Tracked">The symbols tracked now; a change reconnects with the new subscriptions. Null = the configured symbols.</param>
+/// <param name="Instruments">
+/// The venues' instrument lists (scheduled refresh); symbols the venue does not list as trading are not subscribed,
+/// and a refresh that changes that reconnects. Null = subscribe to every symbol.
+/// </param>
 public sealed record ExchangeConnectorContext(
     HttpClient Http,
     IFrameRecorder Recorder,
@@ -22,7 +26,8 @@ public sealed record ExchangeConnectorContext(
     TimeProvider Time,
     ILoggerFactory LoggerFactory,
     ISourceHealth? Health = null,
-    TrackedSymbols? Tracked = null);
+    TrackedSymbols? Tracked = null,
+    VenueInstruments? Instruments = null);
 
 /// <summary>Where to connect and how to keep the connection alive.</summary>
 /// <param name="Uri">WebSocket address including any token.</param>
@@ -59,9 +64,10 @@ public abstract class ExchangeConnector : ISourceConnector
     private readonly IFrameRecorder recorder;
     private readonly ISourceHealth health;
     private readonly TrackedSymbols? tracked;
-    private readonly IReadOnlyList<string> configuredSymbols;
-    private readonly IReadOnlyList<string> quotes;
+    private readonly VenueInstruments? instruments;
+    private readonly StreamedSymbols wanted;
     private IReadOnlyList<string> sessionSymbols;
+    private IReadOnlyList<string> unavailable = [];
     private ExchangeSession? currentSession;
     private TaskCompletionSource trackedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -79,9 +85,9 @@ public abstract class ExchangeConnector : ISourceConnector
         Logger = context.LoggerFactory.CreateLogger(GetType());
         status = context.Status.For(parser.Source);
         Rest = new RestGateway(context.Http, options, context.Recorder, parser.Source, Time, Logger, status.RateLimited);
-        configuredSymbols = [.. options.Symbols.Select(s => CanonicalSymbol.Parse(s).ToString()).Distinct(StringComparer.Ordinal)];
-        quotes = [.. options.Symbols.Select(s => CanonicalSymbol.Parse(s).Quote).Distinct(StringComparer.Ordinal)];
         tracked = context.Tracked;
+        instruments = context.Instruments;
+        wanted = new StreamedSymbols(options, tracked);
         sessionSymbols = CurrentSymbols();
     }
 
@@ -116,6 +122,11 @@ public abstract class ExchangeConnector : ISourceConnector
             tracked.Changed += OnTrackedChanged;
         }
 
+        if (instruments is not null)
+        {
+            instruments.Refreshed += OnInstrumentsRefreshed;
+        }
+
         try
         {
             await RunSessionsAsync(sink, cancellationToken).ConfigureAwait(false);
@@ -126,28 +137,51 @@ public abstract class ExchangeConnector : ISourceConnector
             {
                 tracked.Changed -= OnTrackedChanged;
             }
+
+            if (instruments is not null)
+            {
+                instruments.Refreshed -= OnInstrumentsRefreshed;
+            }
         }
     }
 
     /// <summary>
-    /// The venue symbols of the tracked assets: configured symbols whose asset is tracked, and every other tracked
-    /// asset against the quote currencies the venue is configured with (<c>SOL</c> → <c>SOL-USDT</c> on Binance).
+    /// The symbols to subscribe now: the tracked ones on this venue (<see cref="StreamedSymbols"/>) minus those the
+    /// venue's last instrument list shows as halted or does not list; a change in those is logged once.
     /// </summary>
     private IReadOnlyList<string> CurrentSymbols()
     {
-        if (tracked is null)
+        var symbols = wanted.Current();
+        if (instruments is null)
         {
-            return configuredSymbols;
+            return symbols;
         }
 
-        var assets = tracked.Assets;
-        return
-        [
-            .. configuredSymbols.Where(s => assets.Contains(CanonicalSymbol.AssetOf(s)))
-                .Concat(assets.SelectMany(asset => quotes.Where(q => q != asset).Select(q => new CanonicalSymbol(asset, q).ToString())))
-                .Distinct(StringComparer.Ordinal)
-                .Order(StringComparer.Ordinal),
-        ];
+        var (trading, left) = instruments.Split(Source, symbols);
+        var before = Interlocked.Exchange(ref unavailable, left);
+        if (!before.SequenceEqual(left, StringComparer.Ordinal))
+        {
+            foreach (var why in left.Except(before, StringComparer.Ordinal))
+            {
+                Logger.NotSubscribing(Source, why);
+            }
+
+            foreach (var back in before.Except(left, StringComparer.Ordinal))
+            {
+                Logger.AvailableAgain(Source, back);
+            }
+        }
+
+        status.Instruments(left, instruments.RefreshedAt(Source));
+        return trading;
+    }
+
+    private void OnInstrumentsRefreshed(object? sender, string source)
+    {
+        if (source == Source)
+        {
+            OnTrackedChanged(sender, EventArgs.Empty);
+        }
     }
 
     private void OnTrackedChanged(object? sender, EventArgs e)
@@ -176,7 +210,7 @@ public abstract class ExchangeConnector : ISourceConnector
             Volatile.Write(ref sessionSymbols, symbols);
             if (symbols.Count == 0)
             {
-                health.Disconnected(Source, "none of the tracked symbols is on this venue");
+                health.Disconnected(Source, "none of the tracked symbols is trading on this venue");
                 try
                 {
                     await changed.WaitAsync(cancellationToken).ConfigureAwait(false);

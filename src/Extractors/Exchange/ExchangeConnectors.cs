@@ -4,6 +4,7 @@ using CryptoStreams.Extractors.Coinbase;
 using CryptoStreams.Extractors.Core;
 using CryptoStreams.Extractors.KuCoin;
 using CryptoStreams.Extractors.Okx;
+using CryptoStreams.Extractors.Recording;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,13 +31,14 @@ public static class ExchangeConnectors
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ExchangeStatusBoard>();
+        services.TryAddSingleton<VenueInstruments>();
         services.AddMetrics();
         services.TryAddSingleton(sp => new ExchangeTelemetry(sp.GetService<IMeterFactory>()));
 
-        AddVenue<BinanceOptions, BinanceFrameParser>(services, configuration, BinanceOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new BinanceConnector(o, p, c));
-        AddVenue<KuCoinOptions, KuCoinFrameParser>(services, configuration, KuCoinOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new KuCoinConnector(o, p, c));
-        AddVenue<OkxOptions, OkxFrameParser>(services, configuration, OkxOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new OkxConnector(o, p, c));
-        AddVenue<CoinbaseOptions, CoinbaseFrameParser>(services, configuration, CoinbaseOptions.Section, ["BTC-USD", "ETH-USD", "LINK-USD"], (o, p, c) => new CoinbaseConnector(o, p, c));
+        AddVenue<BinanceOptions, BinanceFrameParser>(services, configuration, BinanceOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new BinanceConnector(o, p, c), new BinanceReferenceApi());
+        AddVenue<KuCoinOptions, KuCoinFrameParser>(services, configuration, KuCoinOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new KuCoinConnector(o, p, c), new KuCoinReferenceApi());
+        AddVenue<OkxOptions, OkxFrameParser>(services, configuration, OkxOptions.Section, ["BTC-USDT", "ETH-USDT", "LINK-USDT"], (o, p, c) => new OkxConnector(o, p, c), new OkxReferenceApi());
+        AddVenue<CoinbaseOptions, CoinbaseFrameParser>(services, configuration, CoinbaseOptions.Section, ["BTC-USD", "ETH-USD", "LINK-USD"], (o, p, c) => new CoinbaseConnector(o, p, c), new CoinbaseReferenceApi());
         return services;
     }
 
@@ -45,7 +47,8 @@ public static class ExchangeConnectors
         IConfiguration configuration,
         string section,
         string[] defaultSymbols,
-        Func<TOptions, TParser, ExchangeConnectorContext, ISourceConnector> create)
+        Func<TOptions, TParser, ExchangeConnectorContext, ISourceConnector> create,
+        IVenueReferenceApi reference)
         where TOptions : ExchangeOptions
         where TParser : class, IFrameParser, new()
     {
@@ -68,6 +71,9 @@ public static class ExchangeConnectors
 
         services.TryAddSingleton<TParser>();
         services.AddSingleton<IFrameParser>(sp => sp.GetRequiredService<TParser>());
+        services.AddSingleton(reference);
+        var source = reference.Source;
+        services.AddSingleton<IRecordedFrameReplay>(sp => new ExchangeJobReplay(Reference(sp, source)));
 
         var client = typeof(TOptions).Name;
         services.AddHttpClient(client, http => http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent));
@@ -88,6 +94,33 @@ public static class ExchangeConnectors
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>(),
                 sp.GetService<ISourceHealth>(),
-                sp.GetService<TrackedSymbols>())));
+                sp.GetService<TrackedSymbols>(),
+                sp.GetRequiredService<VenueInstruments>())));
+
+        // The scheduled jobs of this venue; the host runs them at Extractors:InstrumentRefreshInterval and
+        // Extractors:CandleBackfillInterval (and leaves the candle backfill out when it is switched off).
+        services.AddSingleton<IScheduledJob>(sp => new InstrumentRefreshJob(
+            Reference(sp, source), sp.GetRequiredService<IOptions<TOptions>>().Value, JobContext(sp, client), sp.GetRequiredService<VenueInstruments>(), Streamed<TOptions>(sp)));
+        services.AddSingleton<IScheduledJob>(sp => new CandleBackfillJob(
+            Reference(sp, source),
+            sp.GetRequiredService<IOptions<TOptions>>().Value,
+            JobContext(sp, client),
+            sp.GetRequiredService<VenueInstruments>(),
+            Streamed<TOptions>(sp),
+            sp.GetRequiredService<IOptions<Hosting.ExtractorsOptions>>().Value.CandleBackfillCandles));
     }
+
+    private static IVenueReferenceApi Reference(IServiceProvider services, string source) =>
+        services.GetServices<IVenueReferenceApi>().First(api => api.Source == source);
+
+    private static StreamedSymbols Streamed<TOptions>(IServiceProvider services)
+        where TOptions : ExchangeOptions =>
+        new(services.GetRequiredService<IOptions<TOptions>>().Value, services.GetService<TrackedSymbols>());
+
+    private static ExchangeJobContext JobContext(IServiceProvider services, string client) => new(
+        services.GetRequiredService<IHttpClientFactory>().CreateClient(client),
+        services.GetService<IFrameRecorder>() ?? new NoFrameRecorder(),
+        services.GetRequiredService<ExchangeStatusBoard>(),
+        services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<ILoggerFactory>());
 }

@@ -40,4 +40,19 @@ internal static partial class ExchangeLog
 
     [LoggerMessage(EventId = 7110, Level = LogLevel.Warning, Message = "{Source} {Symbol}: backfill failed: {Error}")]
     public static partial void BackfillFailed(this ILogger logger, string source, string symbol, string error);
+
+    [LoggerMessage(EventId = 7112, Level = LogLevel.Warning, Message = "{Source}: not subscribing to {Why} (instrument list)")]
+    public static partial void NotSubscribing(this ILogger logger, string source, string why);
+
+    [LoggerMessage(EventId = 7113, Level = LogLevel.Information, Message = "{Source}: subscribing again to what was left out before: {Was}")]
+    public static partial void AvailableAgain(this ILogger logger, string source, string was);
+
+    [LoggerMessage(EventId = 7114, Level = LogLevel.Information, Message = "{Source}: instrument list refreshed, {Count} instruments; tracked symbols not trading here: {Unavailable}")]
+    public static partial void InstrumentsRefreshed(this ILogger logger, string source, int count, string unavailable);
+
+    [LoggerMessage(EventId = 7115, Level = LogLevel.Information, Message = "{Source} {Symbol}: published {Count} venue candles ({From:o} .. {To:o})")]
+    public static partial void CandlesPublished(this ILogger logger, string source, string symbol, int count, DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(EventId = 7116, Level = LogLevel.Warning, Message = "{Source} {Symbol}: candle backfill failed: {Error}")]
+    public static partial void CandleBackfillFailed(this ILogger logger, string source, string symbol, string error);
 }

@@ -15,6 +15,8 @@ namespace CryptoStreams.Extractors.Exchange;
 /// <param name="Duplicates">Trades dropped because their id had been published already.</param>
 /// <param name="RateLimitWaits">Times a REST call waited because the venue answered 429/418.</param>
 /// <param name="LastError">Why the last session ended, if it failed.</param>
+/// <param name="UnavailableSymbols">Symbols left out of the subscription because the venue's instrument list does not offer them for trading, with why.</param>
+/// <param name="InstrumentsRefreshedAt">When the venue's instrument list was last loaded.</param>
 public sealed record ExchangeConnectorStatus(
     string Source,
     bool Connected,
@@ -27,7 +29,9 @@ public sealed record ExchangeConnectorStatus(
     long DeadLetters,
     long Duplicates,
     long RateLimitWaits,
-    string? LastError);
+    string? LastError,
+    IReadOnlyList<string>? UnavailableSymbols = null,
+    DateTimeOffset? InstrumentsRefreshedAt = null);
 
 /// <summary>Live counters of every exchange connector, read by the host's status view (a singleton).</summary>
 public sealed class ExchangeStatusBoard
@@ -56,6 +60,8 @@ public sealed class ExchangeStatusBoard
         private long duplicates;
         private long rateLimitWaits;
         private string? lastError;
+        private IReadOnlyList<string> unavailable = [];
+        private DateTimeOffset? instrumentsRefreshedAt;
 
         public void Connected(bool value)
         {
@@ -97,6 +103,15 @@ public sealed class ExchangeStatusBoard
             }
         }
 
+        public void Instruments(IReadOnlyList<string> unavailableSymbols, DateTimeOffset? refreshedAt)
+        {
+            lock (gate)
+            {
+                unavailable = unavailableSymbols;
+                instrumentsRefreshedAt = refreshedAt;
+            }
+        }
+
         public void Gap()
         {
             lock (gate)
@@ -133,7 +148,7 @@ public sealed class ExchangeStatusBoard
         {
             lock (gate)
             {
-                return new ExchangeConnectorStatus(source, connected, lastTickAt, lastFrameAt, ticks, backfilled, reconnects, gaps, deadLetters, duplicates, rateLimitWaits, lastError);
+                return new ExchangeConnectorStatus(source, connected, lastTickAt, lastFrameAt, ticks, backfilled, reconnects, gaps, deadLetters, duplicates, rateLimitWaits, lastError, unavailable, instrumentsRefreshedAt);
             }
         }
     }

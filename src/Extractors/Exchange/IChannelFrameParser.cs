@@ -21,6 +21,19 @@ public static class FrameChannels
 
     public static string Rest(string endpoint, string venueSymbol) => $"rest:{endpoint}:{venueSymbol}";
 
+    /// <summary>Prefix of the scheduled jobs' REST answers; replay routes them to the jobs' readers, not the trade parser.</summary>
+    public const string JobPrefix = "job:";
+
+    /// <summary>The instrument list answer (<c>job:instruments</c>).</summary>
+    public const string Instruments = JobPrefix + "instruments";
+
+    /// <summary>A candles answer for a canonical symbol (<c>job:candles:BTC-USDT</c>).</summary>
+    public static string Candles(string symbol) => JobPrefix + "candles:" + symbol;
+
+    /// <summary>The canonical symbol of a <see cref="Candles"/> channel, or null for any other channel.</summary>
+    public static string? CandlesSymbolOf(string channel) =>
+        channel.StartsWith(JobPrefix + "candles:", StringComparison.Ordinal) ? channel[(JobPrefix.Length + 8)..] : null;
+
     /// <summary>The venue symbol of a REST channel, or null for WebSocket frames.</summary>
     public static string? SymbolOf(string channel)
     {

@@ -32,8 +32,9 @@ public sealed partial class ExtractorHost(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var scheduled = jobs.Where(j => j.Kind != ScheduledJobKind.CandleBackfill || _options.CandleBackfillEnabled).ToList();
         var running = connectors.Select(c => SuperviseAsync(c, stoppingToken))
-            .Concat(jobs.Select(j => ScheduleAsync(j, stoppingToken)))
+            .Concat(scheduled.Select(j => ScheduleAsync(j, stoppingToken)))
             .ToList();
         var sources = string.Join(", ", connectors.Select(c => c.Source));
         var jobCount = running.Count - connectors.Count();
@@ -131,26 +132,39 @@ public sealed partial class ExtractorHost(
             ScheduledJobKind.CandleBackfill => _options.CandleBackfillInterval,
             _ => throw new ArgumentOutOfRangeException(nameof(job), job.Kind, "unknown job kind"),
         };
+        // Off the starting thread: a job's first synchronous stretch must not hold up the others.
+        await Task.Yield();
         using var timer = new PeriodicTimer(interval, time);
-        JobScheduled?.Invoke(job, interval);
         try
         {
+            // Instrument lists are loaded at start too, so a delisted symbol is known within minutes, not half a day.
+            if (job.Kind == ScheduledJobKind.InstrumentRefresh)
+            {
+                await RunJobAsync(job, interval, stoppingToken).ConfigureAwait(false);
+            }
+
+            JobScheduled?.Invoke(job, interval);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await job.RunAsync(_countingSink, stoppingToken).ConfigureAwait(false);
-                    LogJobDone(logger, job.Source, job.Kind);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    LogJobFailed(logger, ex, job.Source, job.Kind, interval);
-                }
+                await RunJobAsync(job, interval, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    private async Task RunJobAsync(IScheduledJob job, TimeSpan interval, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await job.RunAsync(_countingSink, stoppingToken).ConfigureAwait(false);
+            LogJobDone(logger, job.Source, job.Kind);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            LogJobFailed(logger, ex, job.Source, job.Kind, interval);
         }
     }
 

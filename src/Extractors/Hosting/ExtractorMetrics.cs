@@ -14,6 +14,7 @@ public sealed class ExtractorMetrics
         Ticks = meter.CreateCounter<long>("cryptostreams.extractors.ticks", "{tick}", "Ticks published to raw topics");
         OracleRounds = meter.CreateCounter<long>("cryptostreams.extractors.oracle_rounds", "{round}", "New oracle rounds published");
         Gaps = meter.CreateCounter<long>("cryptostreams.extractors.gaps", "{gap}", "Gap records published");
+        Candles = meter.CreateCounter<long>("cryptostreams.extractors.candles", "{candle}", "Venue candles published by the candle backfill");
         DeadLetters = meter.CreateCounter<long>("cryptostreams.extractors.dead_letters", "{record}", "Rejected payloads sent to dlq.extractors");
         Restarts = meter.CreateCounter<long>("cryptostreams.extractors.restarts", "{restart}", "Connector crashes followed by a restart");
         Reconnects = meter.CreateCounter<long>("cryptostreams.extractors.reconnects", "{reconnect}", "Disconnects reported by connectors");
@@ -26,6 +27,8 @@ public sealed class ExtractorMetrics
     public Counter<long> OracleRounds { get; }
 
     public Counter<long> Gaps { get; }
+
+    public Counter<long> Candles { get; }
 
     public Counter<long> DeadLetters { get; }
 

@@ -71,7 +71,13 @@ public static partial class ExtractorServiceCollectionExtensions
         services.AddMetrics();
         services.AddLogging();
 
-        services.AddOptions<ExtractorsOptions>().Bind(configuration.GetSection(ExtractorsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ExtractorsOptions>()
+            .Bind(configuration.GetSection(ExtractorsOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(
+                o => !o.CandleBackfillEnabled || TimeSpan.FromMinutes(o.CandleBackfillCandles) >= o.CandleBackfillInterval,
+                "Extractors:CandleBackfillCandles (1-minute candles per run) must cover Extractors:CandleBackfillInterval, or minutes between runs are never fetched; raise the count, shorten the interval or set Extractors:CandleBackfillEnabled=false.")
+            .ValidateOnStart();
         services.AddOptions<KafkaSinkOptions>()
             .Bind(configuration.GetSection(KafkaSinkOptions.Section))
             .PostConfigure(o => o.BootstrapServers = configuration["Kafka:BootstrapServers"] is { Length: > 0 } bootstrap ? bootstrap : o.BootstrapServers)
@@ -110,6 +116,7 @@ public static partial class ExtractorServiceCollectionExtensions
         services.AddSingleton<IFrameParser>(sp => new CoinGeckoParser(sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value.EffectiveCoins()));
         services.AddSingleton<IFrameParser>(sp => new CoinpaprikaParser(sp.GetRequiredService<IOptions<CoinpaprikaOptions>>().Value.EffectiveCoins()));
         services.AddSingleton<IFrameParser>(sp => new CoinCapParser(sp.GetRequiredService<IOptions<CoinCapOptions>>().Value.EffectiveCoins()));
+        services.AddSingleton<IRecordedFrameReplay, ChainlinkRecordingReplay>();
         services.TryAddSingleton<FrameReplayer>();
         return services;
     }

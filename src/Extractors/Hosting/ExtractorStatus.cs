@@ -29,6 +29,12 @@ public enum SourceState
 /// <param name="Gaps">Gap records published.</param>
 /// <param name="DeadLetters">Payloads sent to the dead-letter topic.</param>
 /// <param name="LastError">The last problem reported, if any.</param>
+/// <param name="Candles">Venue candles published by the candle backfill.</param>
+/// <param name="UnavailableSymbols">
+/// Symbols this source should stream but its last instrument list does not offer for trading, each with why
+/// (<c>LINK-USDT: halted (BREAK)</c>, <c>FOO-USDT: unknown</c>); the connector does not subscribe to them.
+/// </param>
+/// <param name="InstrumentsRefreshedAt">When the source's instrument list was last refreshed, if ever.</param>
 public sealed record SourceStatus(
     string Source,
     SourceState State,
@@ -40,7 +46,10 @@ public sealed record SourceStatus(
     long Restarts,
     long Gaps,
     long DeadLetters,
-    string? LastError);
+    string? LastError,
+    long Candles = 0,
+    IReadOnlyList<string>? UnavailableSymbols = null,
+    DateTimeOffset? InstrumentsRefreshedAt = null);
 
 /// <summary>
 /// The extractors' status for the status view and management API: a per-source snapshot of rates, counts and
@@ -91,6 +100,8 @@ public sealed class ExtractorStatus : ISourceHealth
             State = state,
             Reconnects = Math.Max(status.Reconnects, exchange.Reconnects),
             LastError = status.LastError ?? exchange.LastError,
+            UnavailableSymbols = exchange.UnavailableSymbols,
+            InstrumentsRefreshedAt = exchange.InstrumentsRefreshedAt,
         };
     }
 
@@ -143,6 +154,8 @@ public sealed class ExtractorStatus : ISourceHealth
 
     internal void GapPublished(string source) => Interlocked.Increment(ref For(source).Gaps);
 
+    internal void CandlePublished(string source) => Interlocked.Increment(ref For(source).Candles);
+
     internal void DeadLetterPublished(string source) => Interlocked.Increment(ref For(source).DeadLetters);
 
     private Counters For(string source) => _sources.GetOrAdd(source, static _ => new Counters());
@@ -165,6 +178,7 @@ public sealed class ExtractorStatus : ISourceHealth
         public long Restarts;
         public long Gaps;
         public long DeadLetters;
+        public long Candles;
 
         public void SetState(SourceState state, string? error)
         {
@@ -235,7 +249,8 @@ public sealed class ExtractorStatus : ISourceHealth
                     Interlocked.Read(ref Restarts),
                     Interlocked.Read(ref Gaps),
                     Interlocked.Read(ref DeadLetters),
-                    _lastError);
+                    _lastError,
+                    Interlocked.Read(ref Candles));
             }
         }
     }

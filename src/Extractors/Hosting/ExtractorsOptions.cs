@@ -28,13 +28,24 @@ public sealed class ExtractorsOptions
     [Range(1, 1000)]
     public int UnreachableAfterCrashes { get; set; } = 3;
 
-    /// <summary>Instrument lists refresh (default twice a day).</summary>
+    /// <summary>Instrument lists refresh (default twice a day; the first runs at start).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan InstrumentRefreshInterval { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>Candle backfill (default hourly).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CandleBackfillInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Switches the hourly candle backfill of the exchanges off (the instrument refresh stays on).</summary>
+    public bool CandleBackfillEnabled { get; set; } = true;
+
+    /// <summary>
+    /// 1-minute candles fetched per symbol per backfill run; at most 300 (OKX's and Coinbase's page size), and at least
+    /// <see cref="CandleBackfillInterval"/> in minutes so consecutive runs leave no minute unfetched (checked at start).
+    /// The default overlaps the hourly run by five minutes; minutes already published are not published again.
+    /// </summary>
+    [Range(1, 300)]
+    public int CandleBackfillCandles { get; set; } = 65;
 
     /// <summary>Window over which the status view computes tick rates.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

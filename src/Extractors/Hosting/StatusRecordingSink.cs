@@ -33,6 +33,14 @@ public sealed class StatusRecordingSink(IRawSink inner, ExtractorStatus status, 
         metrics.Gaps.Add(1, new KeyValuePair<string, object?>("source", gap.Source));
     }
 
+    public async ValueTask PublishCandleAsync(Candle candle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candle);
+        await inner.PublishCandleAsync(candle, cancellationToken).ConfigureAwait(false);
+        status.CandlePublished(candle.Source);
+        metrics.Candles.Add(1, new KeyValuePair<string, object?>("source", candle.Source));
+    }
+
     public async ValueTask PublishDeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(letter);

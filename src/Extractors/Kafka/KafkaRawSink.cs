@@ -11,7 +11,7 @@ namespace CryptoStreams.Extractors.Kafka;
 
 /// <summary>
 /// Writes extracted records to Kafka: ticks to <c>raw.&lt;source&gt;</c>, oracle rounds to <c>raw.chainlink</c>,
-/// gaps to <c>raw.gaps</c>, rejects to <c>dlq.extractors</c>. Key = asset (UTF-8), record timestamp = event
+/// gaps to <c>raw.gaps</c>, venue candles to <c>raw.candles</c>, rejects to <c>dlq.extractors</c>. Key = asset (UTF-8), record timestamp = event
 /// time, value = the record's JSON. Idempotent producer with acks=all, so retries never duplicate.
 /// Back-pressure: at most <see cref="KafkaSinkOptions.MaxInFlight"/> records are unacknowledged; beyond that
 /// (or when librdkafka's own queue is full) publishing waits for deliveries.
@@ -88,6 +88,13 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
     {
         ArgumentNullException.ThrowIfNull(gap);
         return ProduceAsync(Topics.RawGaps, gap.Asset, gap.To, RecordJson.Serialize(gap), cancellationToken);
+    }
+
+    // A candle's timestamp is its window start, as on prices.1m.
+    public ValueTask PublishCandleAsync(Candle candle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candle);
+        return ProduceAsync(Topics.RawCandles, candle.Asset, candle.WindowStart, RecordJson.Serialize(candle), cancellationToken);
     }
 
     // Rejected input has no asset we could trust, so the key is the source: one venue's rejects stay together.

@@ -9,7 +9,9 @@ namespace CryptoStreams.Extractors.KuCoin;
 /// Reads KuCoin spot <c>/market/match</c> messages, the control messages (<c>welcome</c>, <c>ack</c>, <c>pong</c>)
 /// and <c>GET /api/v1/market/histories</c> responses. <c>time</c> is in nanoseconds; <c>side</c> is the taker's.
 /// The trade id of a tick is KuCoin's per-symbol <c>sequence</c>: it is the only id present both in the match feed
-/// and in the REST history, so it is what backfill de-duplicates on.
+/// and in the REST history (<c>/api/v1/market/histories</c> documents sequence, price, size, side, time and no
+/// <c>tradeId</c>), so it is what backfill de-duplicates on. KuCoin's own <c>/market/match</c> example carries the same
+/// number in <c>tradeId</c> and <c>sequence</c>; a match without <c>sequence</c> falls back to <c>tradeId</c>.
 /// </summary>
 public sealed class KuCoinFrameParser : IChannelFrameParser
 {
@@ -137,6 +139,8 @@ public sealed class KuCoinFrameParser : IChannelFrameParser
             draft.SetSymbol(state.RestSymbol);
         }
 
+        var sequenceSeen = false;
+        long? tradeId = null;
         while (FrameParsing.NextProperty(ref reader))
         {
             var name = reader.ValueSpan;
@@ -144,6 +148,10 @@ public sealed class KuCoinFrameParser : IChannelFrameParser
             if (name.SequenceEqual("price"u8))
             {
                 draft.ReadPrice(ref reader);
+            }
+            else if (name.SequenceEqual("tradeId"u8))
+            {
+                tradeId = JsonText.TryGetInt64(ref reader, out var id) && id >= 0 ? id : null;
             }
             else if (name.SequenceEqual("size"u8))
             {
@@ -155,6 +163,7 @@ public sealed class KuCoinFrameParser : IChannelFrameParser
             }
             else if (name.SequenceEqual("sequence"u8))
             {
+                sequenceSeen = true;
                 draft.ReadTradeId(ref reader);
             }
             else if (name.SequenceEqual("time"u8))
@@ -169,6 +178,11 @@ public sealed class KuCoinFrameParser : IChannelFrameParser
             {
                 reader.Skip();
             }
+        }
+
+        if (!sequenceSeen && tradeId is { } fallback)
+        {
+            draft.SetTradeId(fallback);
         }
 
         if (draft.TryBuild(Sources.KuCoin, state.ReceivedAt, out var tick))

@@ -41,6 +41,7 @@ public static class TopicCatalog
             .ToList();
         raw.Add(new(Topics.RawChainlink, partitions, 30 * Day, CleanupPolicy.Delete, "Chainlink oracle rounds"));
         raw.Add(new(Topics.RawGaps, partitions, 30 * Day, CleanupPolicy.Delete, "time ranges a source missed, and how much was backfilled"));
+        raw.Add(new(Topics.RawCandles, partitions, 30 * Day, CleanupPolicy.Delete, "venues' own 1-minute candles from the hourly REST backfill"));
         raw.Add(new(Topics.Prices1m, partitions, 30 * Day, CleanupPolicy.Delete, "per-source OHLC/VWAP candles, provisional and final"));
         raw.Add(new(Topics.Consensus1m, partitions, 30 * Day, CleanupPolicy.Delete, "market consensus per asset and window"));
         raw.Add(new(Topics.Deviation1m, partitions, 30 * Day, CleanupPolicy.Delete, "oracle deviation from consensus per window"));

@@ -13,6 +13,9 @@ public static class Topics
     public const string RawChainlink = "raw.chainlink";
     public const string RawGaps = "raw.gaps";
 
+    /// <summary>The venues' own 1-minute candles fetched by the extractors' hourly backfill (Candle records, final).</summary>
+    public const string RawCandles = "raw.candles";
+
     public const string Prices1m = "prices.1m";
     public const string Consensus1m = "consensus.1m";
     public const string Deviation1m = "deviation.1m";

@@ -23,16 +23,8 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
 
     protected override ExchangeConnector NewConnector(FakeVenue venue, ExchangeConnectorContext context, Action<ExchangeOptions> configure)
     {
-        var options = new BinanceOptions
-        {
-            WebSocketUrl = venue.WebSocketBase.ToString(),
-            RestUrl = venue.HttpBase.ToString(),
-
-            // Small pages so a 15-trade gap takes several fromId requests.
-            BackfillPageSize = 7,
-        };
-        options.Symbols.Add("BTC-USDT");
-        ConnectorRig.Quick(options);
+        // Small pages so a 15-trade gap takes several fromId requests.
+        var options = ConnectorRig.AimAt(new BinanceOptions { BackfillPageSize = 7 }, venue, ["BTC-USDT"]);
         configure(options);
         return new BinanceConnector(options, new BinanceFrameParser(), context);
     }

@@ -12,9 +12,9 @@ namespace CryptoStreams.Extractors.Tests.Chainlink;
 
 public sealed class ChainlinkConnectorTests
 {
-    private const string BtcFeed = "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c";
-    private const string EthFeed = "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419";
-    private const string LinkFeed = "0x2c1d072e956AFFC0D435Cb7AC38EF18d24d9127c";
+    internal const string BtcFeed = "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c";
+    internal const string EthFeed = "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419";
+    internal const string LinkFeed = "0x2c1d072e956AFFC0D435Cb7AC38EF18d24d9127c";
 
     private static readonly DateTimeOffset Start = new(2024, 3, 25, 9, 0, 0, TimeSpan.Zero);
 
@@ -22,7 +22,7 @@ public sealed class ChainlinkConnectorTests
     /// A JSON-RPC endpoint answering eth_call from recorded responses: decimals() always, latestRoundData() from a
     /// per-feed script (the last entry repeats).
     /// </summary>
-    private sealed class FakeEthereum
+    internal sealed class FakeEthereum
     {
         private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _scripts = new(StringComparer.OrdinalIgnoreCase);
 

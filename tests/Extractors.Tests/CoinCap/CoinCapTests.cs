@@ -14,7 +14,7 @@ public sealed class CoinCapTests
 
     private static readonly CoinCapParser Parser = new(new CoinCapOptions().EffectiveCoins());
 
-    private static byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(RepositoryPaths.Fixtures, "coincap", name));
+    private static byte[] Fixture(string name) => Exchange.Fixtures.Rest("coincap", name);
 
     [Fact]
     public void Assets_response_gives_exact_quotes_with_the_response_timestamp_as_event_time()

@@ -11,7 +11,7 @@ public sealed class CoinGeckoParserTests
 
     private static readonly CoinGeckoParser Parser = new(new CoinGeckoOptions().EffectiveCoins());
 
-    private static byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(RepositoryPaths.Fixtures, "coingecko", name));
+    private static byte[] Fixture(string name) => Exchange.Fixtures.Rest("coingecko", name);
 
     [Fact]
     public void Simple_price_response_gives_one_usd_quote_per_coin_with_exact_prices_and_last_updated_times()

@@ -23,14 +23,7 @@ public sealed class CoinbaseConnectorTests : ExchangeConnectorContract
 
     protected override ExchangeConnector NewConnector(FakeVenue venue, ExchangeConnectorContext context, Action<ExchangeOptions> configure)
     {
-        var options = new CoinbaseOptions
-        {
-            WebSocketUrl = venue.WebSocketBase.ToString(),
-            RestUrl = venue.HttpBase.ToString(),
-            BackfillPageSize = 4,
-        };
-        options.Symbols.Add("BTC-USD");
-        ConnectorRig.Quick(options);
+        var options = ConnectorRig.AimAt(new CoinbaseOptions { BackfillPageSize = 4 }, venue, ["BTC-USD"]);
         configure(options);
         return new CoinbaseConnector(options, new CoinbaseFrameParser(), context);
     }

@@ -15,7 +15,7 @@ public sealed class CoinpaprikaTests
 
     private static readonly CoinpaprikaParser Parser = new(new CoinpaprikaOptions().EffectiveCoins());
 
-    private static byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(RepositoryPaths.Fixtures, "coinpaprika", name));
+    private static byte[] Fixture(string name) => Exchange.Fixtures.Rest("coinpaprika", name);
 
     [Fact]
     public void Ticker_gives_a_usd_quote_with_the_float_read_exactly_from_its_text()

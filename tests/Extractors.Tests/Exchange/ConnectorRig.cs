@@ -42,6 +42,23 @@ public sealed class ConnectorRig : IAsyncDisposable
         options.ConnectTimeout = TimeSpan.FromSeconds(10);
     }
 
+    /// <summary>Aims a venue's options at its fake (REST and WebSocket, the latter under <paramref name="webSocketPath"/>), with the symbols given and <see cref="Quick"/> delays.</summary>
+    public static TOptions AimAt<TOptions>(TOptions options, FakeVenue venue, IEnumerable<string> symbols, string webSocketPath = "")
+        where TOptions : ExchangeOptions
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(venue);
+        options.WebSocketUrl = new Uri(venue.WebSocketBase, webSocketPath).ToString();
+        options.RestUrl = venue.HttpBase.ToString();
+        foreach (var symbol in symbols)
+        {
+            options.Symbols.Add(symbol);
+        }
+
+        Quick(options);
+        return options;
+    }
+
     public void Start(ExchangeConnector connector)
     {
         Connector = connector;

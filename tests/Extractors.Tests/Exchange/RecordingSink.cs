@@ -32,6 +32,9 @@ public sealed class RecordingSink : IRawSink
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask PublishCandleAsync(Candle candle, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("exchange connectors publish no candles (the candle backfill job does)");
+
     public ValueTask PublishDeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         deadLetters.Enqueue(letter);

@@ -16,9 +16,7 @@ public sealed class TrackedSymbolsConnectorTests
         var venue = new FakeBinance();
         await using var rig = new ConnectorRig(venue);
         var tracked = new TrackedSymbols(["BTC-USD"]);
-        var options = new BinanceOptions { WebSocketUrl = venue.WebSocketBase.ToString(), RestUrl = venue.HttpBase.ToString() };
-        options.Symbols.Add("BTC-USDT");
-        ConnectorRig.Quick(options);
+        var options = ConnectorRig.AimAt(new BinanceOptions(), venue, ["BTC-USDT"]);
         rig.Start(new BinanceConnector(options, new BinanceFrameParser(), rig.Context with { Tracked = tracked }));
 
         await rig.WaitForAsync(() => Subscriptions(venue).Count == 1, "the first subscription", Patience);

@@ -96,6 +96,9 @@ public abstract class FakeVenue : IAsyncDisposable
 
     public int RetryAfterSeconds { get; set; } = 1;
 
+    /// <summary>Recorded reference-data answers (instrument lists, candles) by request path; served before anything else.</summary>
+    public ConcurrentDictionary<string, HttpReply> ReferenceAnswers { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Trade ids a venue assigns; KuCoin's sequences are not contiguous, the others are.</summary>
     protected virtual long IdOf(int index) => 1_000_000 + index;
 
@@ -137,6 +140,12 @@ public abstract class FakeVenue : IAsyncDisposable
 
     private HttpReply HandleHttp(HttpRequestHead request)
     {
+        if (ReferenceAnswers.TryGetValue(request.Path, out var reference))
+        {
+            restRequests.Enqueue((request, reference.Status, clock.Elapsed));
+            return reference;
+        }
+
         var other = AnswerOtherRest(request);
         if (other is not null)
         {

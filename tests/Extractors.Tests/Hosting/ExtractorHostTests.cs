@@ -152,7 +152,7 @@ public sealed class ExtractorHostTests
     }
 
     [Fact]
-    public async Task Scheduled_jobs_run_at_their_configured_intervals()
+    public async Task Scheduled_jobs_run_at_their_configured_intervals_and_instrument_lists_also_load_at_start()
     {
         var clock = new FakeTimeProvider(Start);
         var refresh = new CountingJob(ScheduledJobKind.InstrumentRefresh);
@@ -166,6 +166,8 @@ public sealed class ExtractorHostTests
         Assert.Equal(
             [(TimeSpan.FromHours(1), "CandleBackfill"), (TimeSpan.FromHours(12), "InstrumentRefresh")],
             scheduled.Waits.OrderBy(w => w.Wait));
+        Assert.Equal(1, refresh.Runs);
+        Assert.Equal(0, backfill.Runs);
 
         for (var hour = 1; hour <= 12; hour++)
         {
@@ -173,10 +175,30 @@ public sealed class ExtractorHostTests
             await Eventually.HoldsAsync(() => backfill.Runs == hour, $"backfill {hour}");
         }
 
-        await Eventually.HoldsAsync(() => refresh.Runs == 1, "refresh after 12 h");
+        await Eventually.HoldsAsync(() => refresh.Runs == 2, "refresh after 12 h");
         await host.StopAsync(CancellationToken.None);
         Assert.Equal(12, backfill.Runs);
-        Assert.Equal(1, refresh.Runs);
+        Assert.Equal(2, refresh.Runs);
+    }
+
+    [Fact]
+    public async Task A_switched_off_candle_backfill_is_not_scheduled_while_the_instrument_refresh_is()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var refresh = new CountingJob(ScheduledJobKind.InstrumentRefresh);
+        var backfill = new CountingJob(ScheduledJobKind.CandleBackfill);
+        var (host, _) = Host([], [refresh, backfill], new MemorySink(), clock, new ExtractorsOptions { CandleBackfillEnabled = false });
+        var scheduled = new WaitLog();
+        host.JobScheduled = (job, interval) => scheduled.Add(interval, job.Kind.ToString());
+
+        await host.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => scheduled.Count == 1, "the refresh timer exists");
+        clock.Advance(TimeSpan.FromHours(12));
+        await Eventually.HoldsAsync(() => refresh.Runs == 2, "refresh at start and after 12 h");
+        await host.StopAsync(CancellationToken.None);
+
+        Assert.Equal("InstrumentRefresh", Assert.Single(scheduled.Waits).Why);
+        Assert.Equal(0, backfill.Runs);
     }
 
     [Fact]

@@ -19,6 +19,8 @@ internal sealed class MemorySink : IRawSink
 
     public IReadOnlyList<DeadLetter> DeadLetters => [.. _all.OfType<DeadLetter>()];
 
+    public IReadOnlyList<Candle> Candles => [.. _all.OfType<Candle>()];
+
     public ValueTask PublishTickAsync(Tick tick, CancellationToken cancellationToken) => Add(tick);
 
     public ValueTask PublishOracleRoundAsync(OracleRound round, CancellationToken cancellationToken) => Add(round);
@@ -26,6 +28,8 @@ internal sealed class MemorySink : IRawSink
     public ValueTask PublishGapAsync(Gap gap, CancellationToken cancellationToken) => Add(gap);
 
     public ValueTask PublishDeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) => Add(letter);
+
+    public ValueTask PublishCandleAsync(Candle candle, CancellationToken cancellationToken) => Add(candle);
 
     private ValueTask Add(object record)
     {

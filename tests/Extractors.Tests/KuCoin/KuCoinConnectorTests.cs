@@ -24,13 +24,7 @@ public sealed class KuCoinConnectorTests : ExchangeConnectorContract
 
     protected override ExchangeConnector NewConnector(FakeVenue venue, ExchangeConnectorContext context, Action<ExchangeOptions> configure)
     {
-        var options = new KuCoinOptions
-        {
-            WebSocketUrl = venue.WebSocketBase.ToString(),
-            RestUrl = venue.HttpBase.ToString(),
-        };
-        options.Symbols.Add("BTC-USDT");
-        ConnectorRig.Quick(options);
+        var options = ConnectorRig.AimAt(new KuCoinOptions(), venue, ["BTC-USDT"]);
         configure(options);
         return new KuCoinConnector(options, new KuCoinFrameParser(), context);
     }

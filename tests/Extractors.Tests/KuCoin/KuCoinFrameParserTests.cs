@@ -28,6 +28,28 @@ public sealed class KuCoinFrameParserTests
     }
 
     [Fact]
+    public void The_documented_match_example_has_one_id_in_tradeId_and_sequence_and_the_tick_carries_it()
+    {
+        // KuCoin's /market/match example (docs-new "Trade", modified 2024-11-15); REST histories carry only sequence.
+        const string documented = """{"topic":"/market/match:BTC-USDT","type":"message","subject":"trade.l3match","data":{"makerOrderId":"671b5007389355000701b1d3","price":"67523","sequence":"11067996711960577","side":"buy","size":"0.003","symbol":"BTC-USDT","takerOrderId":"671b50161777ff00074c168d","time":"1729843222921000000","tradeId":"11067996711960577","type":"match"}}""";
+
+        var tick = SingleTick(parser.Parse(Encoding.UTF8.GetBytes(documented), ReceivedAt));
+
+        Assert.Equal("11067996711960577", tick.TradeId);
+        Assert.Equal(67523m, tick.Price);
+    }
+
+    [Fact]
+    public void A_match_without_sequence_takes_its_id_from_tradeId_and_sequence_wins_when_both_differ()
+    {
+        const string withoutSequence = """{"type":"message","topic":"/market/match:BTC-USDT","subject":"trade.l3match","data":{"price":"94305.1","side":"buy","size":"0.1","symbol":"BTC-USDT","time":"1732537321000118297","tradeId":"13873624699","type":"match"}}""";
+        const string both = """{"type":"message","topic":"/market/match:BTC-USDT","subject":"trade.l3match","data":{"price":"94305.1","sequence":"13873624700","side":"buy","size":"0.1","symbol":"BTC-USDT","time":"1732537321000118297","tradeId":"99","type":"match"}}""";
+
+        Assert.Equal("13873624699", SingleTick(parser.Parse(Encoding.UTF8.GetBytes(withoutSequence), ReceivedAt)).TradeId);
+        Assert.Equal("13873624700", SingleTick(parser.Parse(Encoding.UTF8.GetBytes(both), ReceivedAt)).TradeId);
+    }
+
+    [Fact]
     public void Sell_match_keeps_the_taker_side()
     {
         var tick = SingleTick(ParseLine(parser, "kucoin", 3));

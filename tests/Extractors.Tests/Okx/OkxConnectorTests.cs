@@ -24,14 +24,7 @@ public sealed class OkxConnectorTests : ExchangeConnectorContract
 
     protected override ExchangeConnector NewConnector(FakeVenue venue, ExchangeConnectorContext context, Action<ExchangeOptions> configure)
     {
-        var options = new OkxOptions
-        {
-            WebSocketUrl = new Uri(venue.WebSocketBase, "ws/v5/public").ToString(),
-            RestUrl = venue.HttpBase.ToString(),
-            BackfillPageSize = 4,
-        };
-        options.Symbols.Add("BTC-USDT");
-        ConnectorRig.Quick(options);
+        var options = ConnectorRig.AimAt(new OkxOptions { BackfillPageSize = 4 }, venue, ["BTC-USDT"], "ws/v5/public");
         configure(options);
         return new OkxConnector(options, new OkxFrameParser(), context);
     }

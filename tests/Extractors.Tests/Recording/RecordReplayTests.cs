@@ -14,21 +14,17 @@ public sealed class RecordReplayTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2024, 3, 25, 8, 45, 0, TimeSpan.Zero);
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "cryptostreams-rec-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDirectory _recordings = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    private string RecordingPath => _recordings.Path;
+
+    public void Dispose() => _recordings.Dispose();
 
     [Fact]
     public void Frames_are_written_as_ndjson_per_source_and_read_back_in_receive_order_with_their_bytes()
     {
         var binary = new byte[] { 0x00, 0xff, 0xfe, 0x41 };
-        using (var recorder = new FileFrameRecorder(_directory))
+        using (var recorder = new FileFrameRecorder(RecordingPath))
         {
             recorder.Record("okx", "ws", "pong"u8, Start.AddSeconds(2));
             recorder.Record("binance", "ws", """{"stream":"btcusdt@aggTrade"}"""u8, Start.AddSeconds(1));
@@ -36,13 +32,13 @@ public sealed class RecordReplayTests : IDisposable
             recorder.Record("okx", "ws", "ünïcödé"u8, Start.AddSeconds(1));
         }
 
-        Assert.Equal(["binance.ndjson", "okx.ndjson"], Directory.GetFiles(_directory).Select(Path.GetFileName).Order());
-        var lines = File.ReadAllLines(Path.Combine(_directory, "binance.ndjson"));
+        Assert.Equal(["binance.ndjson", "okx.ndjson"], Directory.GetFiles(RecordingPath).Select(Path.GetFileName).Order());
+        var lines = File.ReadAllLines(Path.Combine(RecordingPath, "binance.ndjson"));
         Assert.Equal(2, lines.Length);
         Assert.Contains("\"text\":", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"base64\":\"AP/+QQ==\"", lines[1], StringComparison.Ordinal);
 
-        var frames = FrameRecordingReader.ReadAll(_directory);
+        var frames = FrameRecordingReader.ReadAll(RecordingPath);
 
         Assert.Equal(
             [("binance", Start.AddSeconds(1)), ("okx", Start.AddSeconds(1)), ("okx", Start.AddSeconds(2)), ("binance", Start.AddSeconds(3))],
@@ -55,10 +51,10 @@ public sealed class RecordReplayTests : IDisposable
     [Fact]
     public void A_damaged_recording_line_is_reported_with_file_and_line()
     {
-        Directory.CreateDirectory(_directory);
-        File.WriteAllText(Path.Combine(_directory, "coingecko.ndjson"), "{\"source\":\"coingecko\",\"channel\":\"x\",\"receivedAt\":\"2024-03-25T08:45:00Z\",\"text\":\"{}\"}\n{broken\n");
+        Directory.CreateDirectory(RecordingPath);
+        File.WriteAllText(Path.Combine(RecordingPath, "coingecko.ndjson"), "{\"source\":\"coingecko\",\"channel\":\"x\",\"receivedAt\":\"2024-03-25T08:45:00Z\",\"text\":\"{}\"}\n{broken\n");
 
-        var error = Assert.Throws<RecordingFormatException>(() => FrameRecordingReader.ReadAll(_directory));
+        var error = Assert.Throws<RecordingFormatException>(() => FrameRecordingReader.ReadAll(RecordingPath));
         Assert.Contains("coingecko.ndjson line 2", error.Message, StringComparison.Ordinal);
     }
 
@@ -76,7 +72,7 @@ public sealed class RecordReplayTests : IDisposable
         var clock = new FakeTimeProvider(Start);
         var live = new MemorySink();
         using (var http = new HttpClient())
-        using (var recorder = new FileFrameRecorder(_directory))
+        using (var recorder = new FileFrameRecorder(RecordingPath))
         {
             var connector = new CoinGeckoConnector(options, http, recorder, NoSourceHealth.Instance, clock, NullLogger<CoinGeckoConnector>.Instance);
             var waits = new WaitLog();
@@ -98,7 +94,7 @@ public sealed class RecordReplayTests : IDisposable
 
         var replayed = new MemorySink();
         var replayer = new FrameReplayer([new CoinGeckoParser(options.EffectiveCoins())], NullLogger<FrameReplayer>.Instance);
-        var summary = await replayer.ReplayAsync(_directory, replayed, CancellationToken.None);
+        var summary = await replayer.ReplayAsync(RecordingPath, replayed, CancellationToken.None);
 
         Assert.Equal(4, live.Ticks.Count);
         Assert.Equal(2, live.DeadLetters.Count);
@@ -110,13 +106,13 @@ public sealed class RecordReplayTests : IDisposable
     [Fact]
     public async Task Frames_of_sources_without_a_parser_are_counted_and_skipped()
     {
-        using (var recorder = new FileFrameRecorder(_directory))
+        using (var recorder = new FileFrameRecorder(RecordingPath))
         {
             recorder.Record("chainlink", "rpc:latestRoundData", "{}"u8, Start);
         }
 
         var sink = new MemorySink();
-        var summary = await new FrameReplayer([], NullLogger<FrameReplayer>.Instance).ReplayAsync(_directory, sink, CancellationToken.None);
+        var summary = await new FrameReplayer([], NullLogger<FrameReplayer>.Instance).ReplayAsync(RecordingPath, sink, CancellationToken.None);
 
         Assert.Equal(new ReplaySummary(1, 0, 0, 1), summary);
         Assert.Empty(sink.All);
