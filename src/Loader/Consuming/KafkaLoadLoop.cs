@@ -37,7 +37,6 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     private readonly Dictionary<TopicPartitionKey, long> consumed = [];
 
     private IConsumer<byte[], byte[]>? consumer;
-    private IProducer<byte[], DeadLetter>? deadLetters;
     private LoadBatch batch;
     private DateTimeOffset batchDeadline;
     private CancellationToken stopping;
@@ -54,6 +53,9 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         retry = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
             {
+                // Data errors never get here: BatchWriter isolates the refused rows and dead-letters them. What is left
+                // is transient (connection, shutdown, serialization, deadlock) or needs an operator (a missing table);
+                // either way the batch is retried as it is and the offsets do not move.
                 ShouldHandle = new PredicateBuilder()
                     .Handle<NpgsqlException>()
                     .Handle<SocketException>()
@@ -67,7 +69,8 @@ internal sealed partial class KafkaLoadLoop : IDisposable
                 OnRetry = args =>
                 {
                     var error = args.Outcome.Exception?.Message ?? "unknown error";
-                    LogRetrying(args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, error);
+                    var kind = args.Outcome.Exception is { } failure ? PostgresFailures.Classify(failure) : WriteFailureKind.Other;
+                    LogRetrying(args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, kind, error);
                     metrics.Retried();
                     status.Update(s => s with { State = LoaderState.Retrying, LastError = error, UpdatedAt = clock.GetUtcNow() });
                     return default;
@@ -80,12 +83,6 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     {
         stopping = cancellationToken;
         consumer = BuildConsumer();
-        deadLetters = new ProducerBuilder<byte[], DeadLetter>(new ProducerConfig
-        {
-            BootstrapServers = options.BootstrapServers,
-            ClientId = "cryptostreams-loader-dlq",
-            Acks = Acks.All,
-        }).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
         consumer.Subscribe(options.Topics);
 #pragma warning disable CA1873 // guarded: the strings are built only when the message is logged
         if (logger.IsEnabled(LogLevel.Information))
@@ -128,7 +125,6 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     public void Dispose()
     {
         consumer?.Dispose();
-        deadLetters?.Dispose();
     }
 
     private void ConsumeOne()
@@ -183,22 +179,12 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         }
     }
 
-    private async Task<BatchOutcome> WriteAsync(LoadBatch pending, CancellationToken cancellationToken)
-    {
-        // Dead letters first: once the offsets are stored, the records they came from are never read again.
-        // A retried batch may send a dead letter twice; dlq.loader is at-least-once.
-        if (pending.DeadLetters.Count > 0)
-        {
-            await Task.WhenAll(pending.DeadLetters.Select(d =>
-                deadLetters!.ProduceAsync(Topics.DlqLoader, new Message<byte[], DeadLetter> { Key = d.Key!, Value = d.Letter }, cancellationToken))).ConfigureAwait(false);
-        }
-
-        return await writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-    }
+    // The writer delivers the batch's dead letters (unmappable and refused records) to dlq.loader before its commit.
+    private Task<BatchOutcome> WriteAsync(LoadBatch pending, CancellationToken cancellationToken) => writer.WriteAsync(pending, cancellationToken);
 
     private void Committed(LoadBatch written, BatchOutcome outcome)
     {
-        foreach (var rejected in written.DeadLetters)
+        foreach (var rejected in outcome.DeadLetters)
         {
             LogDeadLettered(rejected.Letter.Reason, rejected.Letter.Topic, rejected.Letter.Partition, rejected.Letter.Offset, rejected.Letter.Error);
             metrics.DeadLettered(rejected.Letter.Reason);
@@ -223,14 +209,14 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         }
 
         metrics.BatchWritten(written.RecordCount, written.RowsPerTable, outcome.Elapsed);
-        LogBatchWritten(written.RecordCount, outcome.RowsChanged, written.DeadLetters.Count, outcome.Elapsed.TotalMilliseconds);
+        LogBatchWritten(written.RecordCount, outcome.RowsChanged, outcome.DeadLetters.Count, outcome.Elapsed.TotalMilliseconds);
         var lag = MeasureLag();
         status.Update(s => s with
         {
             State = LoaderState.Running,
             RecordsConsumed = s.RecordsConsumed + written.RecordCount,
             RowsWritten = s.RowsWritten + outcome.RowsChanged,
-            DeadLetters = s.DeadLetters + written.DeadLetters.Count,
+            DeadLetters = s.DeadLetters + outcome.DeadLetters.Count,
             Batches = s.Batches + 1,
             LastBatchLatency = outcome.Elapsed,
             Lag = lag,
@@ -454,8 +440,8 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Loaded {Records} records ({RowsPerSecond:F0}/s) in {Batches} batches, last batch {LatencyMs:F1} ms; lag {TotalLag}: {LagPerPartition}")]
     private partial void LogProgress(long records, double rowsPerSecond, long batches, double latencyMs, long totalLag, string lagPerPartition);
 
-    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Writing the batch failed, attempt {Attempt} in {DelayMs:F0} ms; offsets have not moved: {Error}")]
-    private partial void LogRetrying(int attempt, double delayMs, string error);
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Writing the batch failed ({Kind}), attempt {Attempt} in {DelayMs:F0} ms; offsets have not moved: {Error}")]
+    private partial void LogRetrying(int attempt, double delayMs, WriteFailureKind kind, string error);
 
     [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Batch refused: {Reason}")]
     private partial void LogStaleBatch(string reason);
