@@ -47,10 +47,14 @@ public sealed class LoaderHarness : IHarness
             var latencies = new List<double>();
             long? stored = null;
             var mapping = TimeSpan.Zero;
+            var self = Process.GetCurrentProcess();
+            var (mappingCpu, writingCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+            var serverBefore = await ServerCpuAsync(dataSource, cancellationToken);
             var total = Stopwatch.StartNew();
             for (var start = 0; start < records.Count; start += batchSize)
             {
                 var mapClock = Stopwatch.StartNew();
+                var cpu = CpuOf(self);
                 var expected = stored;
                 var batch = new LoadBatch(_ => expected, TimeProvider.System);
                 foreach (var record in records.Skip(start).Take(batchSize))
@@ -59,12 +63,16 @@ public sealed class LoaderHarness : IHarness
                 }
 
                 mapping += mapClock.Elapsed;
+                var mapped = CpuOf(self);
+                mappingCpu += mapped - cpu;
                 var outcome = await writer.WriteAsync(batch, cancellationToken);
+                writingCpu += CpuOf(self) - mapped;
                 latencies.Add(outcome.Elapsed.TotalMilliseconds);
                 stored = batch.Partitions.Single().NextOffset;
             }
 
             var loaderSeconds = total.Elapsed.TotalSeconds;
+            var serverCpu = await ServerCpuAsync(dataSource, cancellationToken) - serverBefore;
             var written = await CountAsync(dataSource, cancellationToken);
             if (written != rows)
             {
@@ -114,6 +122,8 @@ public sealed class LoaderHarness : IHarness
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"psql \\copy CSV into the same table:                 {copyRate:N0} rows/s ({copySeconds:F2} s)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio loader / \\copy: {loaderRate / copyRate:F2} (database part alone {writeRate / copyRate:F2})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay of the same batches (all conflicts, no change): {rows / replaySeconds:N0} rows/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"CPU of the loader run: mapping JSON {mappingCpu.TotalSeconds:F2} s, writing batches (Npgsql client) {writingCpu.TotalSeconds:F2} s, PostgreSQL backends {serverCpu:F2} s"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"batch latency: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms ({latencies.Count} batches)"));
             return 0;
@@ -168,6 +178,37 @@ public sealed class LoaderHarness : IHarness
         {
             throw new InvalidOperationException($"psql \\copy failed: {error}");
         }
+    }
+
+    private static TimeSpan CpuOf(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>
+    /// User + system CPU seconds of this database's server processes (from /proc: the server runs on this machine);
+    /// 0 where /proc is not readable. Pooled backends live through the run, so a difference covers what they did.
+    /// </summary>
+    private static async Task<double> ServerCpuAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var seconds = 0.0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var stat = $"/proc/{reader.GetInt32(0)}/stat";
+            if (!File.Exists(stat))
+            {
+                continue;
+            }
+
+            // Fields after the command name "(postgres)": utime and stime are the 12th and 13th, in clock ticks (100/s).
+            var fields = (await File.ReadAllTextAsync(stat, cancellationToken)).Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            seconds += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+
+        return seconds;
     }
 
     private static async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
