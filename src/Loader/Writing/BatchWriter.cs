@@ -94,6 +94,9 @@ public sealed class BatchWriter
     private readonly IDeadLetterPublisher? deadLetters;
     private readonly AppendPolicy appendPolicy = new();
 
+    // One batch is written at a time; its COPY buffers are reused from batch to batch.
+    private readonly BinaryCopyRows copyBuffer = new();
+
     /// <param name="dataSource">The market database.</param>
     /// <param name="consumerGroup">The group whose offsets the batches store.</param>
     /// <param name="deadLetters">
@@ -132,7 +135,7 @@ public sealed class BatchWriter
         var refused = new List<RowRefusal>();
         foreach (var table in batch.Tables)
         {
-            var outcome = await table.WriteAsync(connection, appendPolicy.ShouldAppend(table.Table), faults, refused, cancellationToken).ConfigureAwait(false);
+            var outcome = await table.WriteAsync(connection, copyBuffer, appendPolicy.ShouldAppend(table.Table), faults, refused, cancellationToken).ConfigureAwait(false);
             changed += outcome.RowsChanged;
             outcomes.Add((table.Table, outcome.Appended));
         }

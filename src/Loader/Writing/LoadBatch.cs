@@ -112,7 +112,7 @@ internal abstract class TableRows
     /// error) are isolated by bisection and added to <paramref name="refused"/>; every other row is written.
     /// </summary>
     public abstract Task<TableWriteOutcome> WriteAsync(
-        NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken);
+        NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken);
 }
 
 internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableRows
@@ -151,7 +151,7 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
     }
 
     public override async Task<TableWriteOutcome> WriteAsync(
-        NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
+        NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
         var all = new ArraySegment<int>([.. Enumerable.Range(0, rows.Count)]);
         if (appendFirst)
@@ -162,7 +162,7 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
             await ExecuteAsync(connection, "SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
             try
             {
-                await CopyAsync(connection, spec.AppendCopySql, all, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(connection, copy, spec.AppendCopySql, all, cancellationToken).ConfigureAwait(false);
                 await ExecuteAsync(connection, "RELEASE SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
@@ -176,7 +176,7 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
         }
 
         await ExecuteAsync(connection, spec.CreateStagingSql, cancellationToken).ConfigureAwait(false);
-        var changed = await UpsertIsolatingRefusedAsync(connection, all, faults, refused, cancellationToken).ConfigureAwait(false);
+        var changed = await UpsertIsolatingRefusedAsync(connection, copy, all, faults, refused, cancellationToken).ConfigureAwait(false);
         return new TableWriteOutcome(changed, Appended: false);
     }
 
@@ -187,13 +187,13 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
     /// in this transaction with the offsets. Retrying the whole batch could never succeed, and would stall the partition.
     /// </summary>
     private async Task<int> UpsertIsolatingRefusedAsync(
-        NpgsqlConnection connection, ArraySegment<int> subset, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
+        NpgsqlConnection connection, BinaryCopyRows copy, ArraySegment<int> subset, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
         var whole = subset.Count == rows.Count;
         await ExecuteAsync(connection, "SAVEPOINT loader_rows", cancellationToken).ConfigureAwait(false);
         try
         {
-            await CopyAsync(connection, spec.CopySql, subset, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, copy, spec.CopySql, subset, cancellationToken).ConfigureAwait(false);
             await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
             await using var upsert = new NpgsqlCommand(spec.UpsertSql, connection);
             var changed = await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -213,21 +213,33 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
             }
 
             var half = subset.Count / 2;
-            return await UpsertIsolatingRefusedAsync(connection, subset[..half], faults, refused, cancellationToken).ConfigureAwait(false)
-                + await UpsertIsolatingRefusedAsync(connection, subset[half..], faults, refused, cancellationToken).ConfigureAwait(false);
+            return await UpsertIsolatingRefusedAsync(connection, copy, subset[..half], faults, refused, cancellationToken).ConfigureAwait(false)
+                + await UpsertIsolatingRefusedAsync(connection, copy, subset[half..], faults, refused, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task CopyAsync(NpgsqlConnection connection, string copySql, ArraySegment<int> subset, CancellationToken cancellationToken)
+    /// <summary>Sends the rows of <paramref name="subset"/> as one binary COPY, in buffers of about 256 kB.</summary>
+    private async Task CopyAsync(NpgsqlConnection connection, BinaryCopyRows copy, string copySql, ArraySegment<int> subset, CancellationToken cancellationToken)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
+        const int FlushAt = 256 * 1024;
+        var fields = spec.Columns.Count;
+        await using var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
+        copy.Clear();
+        copy.WriteHeader();
         foreach (var at in subset)
         {
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            spec.WriteRow(importer, rows[at]);
+            copy.StartRow(fields);
+            spec.WriteRow(copy, rows[at]);
+            if (copy.Length >= FlushAt)
+            {
+                await stream.WriteAsync(copy.Written, cancellationToken).ConfigureAwait(false);
+                copy.Clear();
+            }
         }
 
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        copy.WriteTrailer();
+        await stream.WriteAsync(copy.Written, cancellationToken).ConfigureAwait(false);
+        copy.Clear();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
