@@ -31,6 +31,9 @@ public sealed class LoadBatch
 
     public IReadOnlyCollection<PartitionRange> Partitions => partitions.Values;
 
+    /// <summary>The offset after this batch's last record of <paramref name="partition"/>, or null when it has none.</summary>
+    public long? NextOffsetOf(TopicPartitionKey partition) => partitions.TryGetValue(partition, out var range) ? range.NextOffset : null;
+
     /// <summary>Records that could not become rows, as dead letters with their original Kafka key.</summary>
     public IReadOnlyList<RejectedRecord> DeadLetters => deadLetters;
 
