@@ -14,7 +14,7 @@ namespace CryptoStreams.Bench;
 /// Loads N fresh candles (default 1M) through the loader's batch writer (binary COPY into staging, upsert, offsets,
 /// commit) into a fresh database, then the same rows as CSV with <c>psql \copy</c> into the same empty table, and
 /// prints both rates and their ratio.
-/// <c>dotnet run -c Release --project bench/Bench -- loader [--rows N] [--batch-size N] [--database CS]</c>
+/// <c>dotnet run -c Release --project bench/Bench -- loader [--rows N] [--batch-size N] [--serial] [--database CS]</c>
 /// </summary>
 public sealed class LoaderHarness : IHarness
 {
@@ -29,6 +29,8 @@ public sealed class LoaderHarness : IHarness
     {
         var rows = IntArg(args, "--rows", 1_000_000);
         var batchSize = IntArg(args, "--batch-size", 5_000);
+        // --serial: map, then write, batch after batch (no overlap), which splits the client CPU between the two.
+        var serial = args.Contains("--serial");
         var server = StringArg(args, "--database") ?? Environment.GetEnvironmentVariable("CRYPTOSTREAMS_DATABASE") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
         var databaseName = "bench_loader_" + Guid.NewGuid().ToString("N")[..8];
         await ExecuteAsync(server, $"CREATE DATABASE {databaseName}", cancellationToken);
@@ -37,7 +39,7 @@ public sealed class LoaderHarness : IHarness
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             var mode = (await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(StoragePreference.Auto, cancellationToken)).Mode;
-            Console.WriteLine($"loader bench: {rows:N0} candles, batches of {batchSize:N0}, {StorageModeSelector.Describe(mode)}, database {databaseName}");
+            Console.WriteLine($"loader bench: {rows:N0} candles, batches of {batchSize:N0}, {(serial ? "serial" : "mapping overlapped with writing")}, {StorageModeSelector.Describe(mode)}, database {databaseName}");
 
             var candles = Generate(rows);
             var records = candles.Select((c, i) => new ConsumedRecord(Topics.Prices1m, 0, i, Encoding.UTF8.GetBytes(c.Asset), RecordJson.Serialize(c), c.WindowEnd)).ToList();
@@ -47,10 +49,16 @@ public sealed class LoaderHarness : IHarness
             var latencies = new List<double>();
             long? stored = null;
             var mapping = TimeSpan.Zero;
+            var self = Process.GetCurrentProcess();
+            var (mappingCpu, writingCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+            var serverBefore = await ServerCpuAsync(dataSource, cancellationToken);
+            var clientBefore = CpuOf(self);
+            Task<BatchOutcome>? writing = null;
             var total = Stopwatch.StartNew();
             for (var start = 0; start < records.Count; start += batchSize)
             {
                 var mapClock = Stopwatch.StartNew();
+                var cpu = CpuOf(self);
                 var expected = stored;
                 var batch = new LoadBatch(_ => expected, TimeProvider.System);
                 foreach (var record in records.Skip(start).Take(batchSize))
@@ -59,12 +67,35 @@ public sealed class LoaderHarness : IHarness
                 }
 
                 mapping += mapClock.Elapsed;
-                var outcome = await writer.WriteAsync(batch, cancellationToken);
-                latencies.Add(outcome.Elapsed.TotalMilliseconds);
+                var mapped = CpuOf(self);
+                mappingCpu += mapped - cpu;
+                if (serial)
+                {
+                    latencies.Add((await writer.WriteAsync(batch, cancellationToken)).Elapsed.TotalMilliseconds);
+                    writingCpu += CpuOf(self) - mapped;
+                }
+                else
+                {
+                    // As KafkaLoadLoop does: the previous batch is written on the pool while this one was mapped.
+                    if (writing is not null)
+                    {
+                        latencies.Add((await writing).Elapsed.TotalMilliseconds);
+                    }
+
+                    writing = Task.Run(() => writer.WriteAsync(batch, cancellationToken), cancellationToken);
+                }
+
                 stored = batch.Partitions.Single().NextOffset;
             }
 
+            if (writing is not null)
+            {
+                latencies.Add((await writing).Elapsed.TotalMilliseconds);
+            }
+
+            var clientCpu = CpuOf(self) - clientBefore;
             var loaderSeconds = total.Elapsed.TotalSeconds;
+            var serverCpu = await ServerCpuAsync(dataSource, cancellationToken) - serverBefore;
             var written = await CountAsync(dataSource, cancellationToken);
             if (written != rows)
             {
@@ -110,10 +141,15 @@ public sealed class LoaderHarness : IHarness
             var copyRate = rows / copySeconds;
             var writeRate = rows / (loaderSeconds - mapping.TotalSeconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"loader (map JSON + COPY staging + upsert + offsets): {loaderRate:N0} rows/s ({loaderSeconds:F2} s; database part alone {writeRate:N0} rows/s)"));
+                $"loader (map JSON + COPY + offsets, per batch): {loaderRate:N0} rows/s ({loaderSeconds:F2} s; mapping alone {rows / mapping.TotalSeconds:N0} rows/s; serial database part {(serial ? writeRate.ToString("N0", CultureInfo.InvariantCulture) : "n/a")} rows/s)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"psql \\copy CSV into the same table:                 {copyRate:N0} rows/s ({copySeconds:F2} s)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio loader / \\copy: {loaderRate / copyRate:F2} (database part alone {writeRate / copyRate:F2})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio loader / \\copy: {loaderRate / copyRate:F2}{(serial ? $" (database part alone {writeRate / copyRate:F2})" : string.Empty)}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay of the same batches (all conflicts, no change): {rows / replaySeconds:N0} rows/s"));
+            Console.WriteLine(serial
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"CPU of the loader run: mapping JSON {mappingCpu.TotalSeconds:F2} s, writing batches (client) {writingCpu.TotalSeconds:F2} s, PostgreSQL backends {serverCpu:F2} s")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"CPU of the loader run: client {clientCpu.TotalSeconds:F2} s (of which mapping JSON {mappingCpu.TotalSeconds:F2} s), PostgreSQL backends {serverCpu:F2} s"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"batch latency: p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies[^1]:F1} ms ({latencies.Count} batches)"));
             return 0;
@@ -168,6 +204,37 @@ public sealed class LoaderHarness : IHarness
         {
             throw new InvalidOperationException($"psql \\copy failed: {error}");
         }
+    }
+
+    private static TimeSpan CpuOf(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>
+    /// User + system CPU seconds of this database's server processes (from /proc: the server runs on this machine);
+    /// 0 where /proc is not readable. Pooled backends live through the run, so a difference covers what they did.
+    /// </summary>
+    private static async Task<double> ServerCpuAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var seconds = 0.0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var stat = $"/proc/{reader.GetInt32(0)}/stat";
+            if (!File.Exists(stat))
+            {
+                continue;
+            }
+
+            // Fields after the command name "(postgres)": utime and stime are the 12th and 13th, in clock ticks (100/s).
+            var fields = (await File.ReadAllTextAsync(stat, cancellationToken)).Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            seconds += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+
+        return seconds;
     }
 
     private static async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

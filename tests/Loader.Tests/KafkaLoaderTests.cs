@@ -38,10 +38,40 @@ public sealed class KafkaLoaderTests(LoaderDatabase database) : IClassFixture<Lo
         await WaitUntilLoadedAsync("one-loader", stream.Count);
 
         await AssertTablesEqualReferenceAsync("one-loader", stream);
-        var garbage = stream.Count(r => r.Value!.AsSpan().IndexOf("not a record"u8) >= 0);
+        var garbage = stream.Count(r => r.Value!.AsSpan().SequenceEqual(LoaderGenerators.NotARecord));
+        Assert.True(garbage > 0, "the generated stream holds payloads that are not records");
         var letters = await ReadDeadLettersAsync(garbage);
+        Assert.Equal(garbage, letters.Count);
         Assert.All(letters, l => Assert.Equal(RecordMapper.Reasons.Unparseable, l.Reason));
-        Assert.Equal(stream.Count, loader.Status.Current.RecordsConsumed);
+        // The status follows the commit by at most one poll of the loop.
+        await Eventually.HoldsAsync(() => loader.Status.Current.RecordsConsumed == stream.Count, "the status counts every record");
+    }
+
+    [Fact]
+    public async Task A_candle_the_database_refuses_reaches_the_dead_letter_topic_with_its_SQLSTATE_and_the_loader_goes_on()
+    {
+        var stream = LoaderGenerators.SampleOne(LoaderGenerators.Stream(150, 150), seed: 21)[0];
+        var start = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var refused = new Candle(Sources.Binance, "BTC-USDT", TickKind.Trade, start, start.AddMinutes(1), -1m, 2m, 1m, 1.5m, 1.5m, 3m, 4, Coverage.Complete, true);
+        var btcCandles = stream.Where(r => r.Topic == Topics.Prices1m && r.Partition == 0).ToList();
+        var bad = new ConsumedRecord(Topics.Prices1m, 0, btcCandles.Count, "BTC"u8.ToArray(), CryptoStreams.Schema.Serialization.RecordJson.Serialize(refused), start);
+        var after = LoaderGenerators.Place([(Topics.Prices1m, "BTC", CryptoStreams.Schema.Serialization.RecordJson.Serialize(refused with { Open = 1m, WindowStart = start.AddMinutes(1), WindowEnd = start.AddMinutes(2) }))])
+            .Select(r => r with { Offset = btcCandles.Count + 1 }).ToList();
+        await ProduceAsync(stream);
+        await ProduceAsync([bad, .. after]);
+
+        await using var loader = await StartLoaderAsync("refusals");
+        await WaitUntilLoadedAsync("refusals", stream.Count + 2);
+
+        // The refused candle is missing from the table, the one after it is there: the partition did not stall.
+        await AssertTablesEqualReferenceAsync("refusals", [.. stream, .. after]);
+        var garbage = stream.Count(r => r.Value!.AsSpan().SequenceEqual(LoaderGenerators.NotARecord));
+        var letters = await ReadDeadLettersAsync(garbage + 1);
+        var letter = Assert.Single(letters, l => l.Reason == "database-23514");
+        Assert.Equal((Topics.Prices1m, 0, bad.Offset), (letter.Topic, letter.Partition!.Value, letter.Offset!.Value));
+        Assert.Contains("candles_1m_prices_positive", letter.Error, StringComparison.Ordinal);
+        Assert.Equal(bad.Value, letter.Payload);
+        Assert.NotEqual(LoaderState.Retrying, loader.Status.Current.State);
     }
 
     [Fact]
@@ -102,6 +132,7 @@ public sealed class KafkaLoaderTests(LoaderDatabase database) : IClassFixture<Lo
         await WaitUntilLoadedAsync("restart", stream.Count);
 
         // Kafka has no committed offset for the group: only the database can have told it where to start.
+        await Eventually.HoldsAsync(() => after.Status.Current.RecordsConsumed >= stream.Count - 120, "the status caught up");
         Assert.Equal(stream.Count - 120, after.Status.Current.RecordsConsumed);
         await AssertTablesEqualReferenceAsync("restart", stream);
     }

@@ -14,6 +14,9 @@ namespace CryptoStreams.Loader.Consuming;
 
 /// <summary>
 /// The consumer loop: consume, batch by size and time, write each batch with its offsets in one transaction.
+/// Writing is double-buffered: while one batch is written (on the thread pool), the loop consumes and maps the next,
+/// so the JSON mapping overlaps the database work. At most one batch is in flight; the next one expects the stored
+/// offsets the in-flight one will leave, and is dropped with it if the in-flight batch is refused.
 /// The database decides where each partition resumes: on assignment the loop seeks to <c>market.loader_offsets</c>;
 /// Kafka commits are only informational. Runs on one thread; rebalance callbacks run inside <c>Consume</c> on it.
 /// </summary>
@@ -37,8 +40,10 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     private readonly Dictionary<TopicPartitionKey, long> consumed = [];
 
     private IConsumer<byte[], byte[]>? consumer;
-    private IProducer<byte[], DeadLetter>? deadLetters;
     private LoadBatch batch;
+
+    // The batch being written, if any: written by a pool thread, completed (Committed, rewound) on the loop thread.
+    private InFlightBatch? inFlight;
     private DateTimeOffset batchDeadline;
     private CancellationToken stopping;
 
@@ -54,6 +59,9 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         retry = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
             {
+                // Data errors never get here: BatchWriter isolates the refused rows and dead-letters them. What is left
+                // is transient (connection, shutdown, serialization, deadlock) or needs an operator (a missing table);
+                // either way the batch is retried as it is and the offsets do not move.
                 ShouldHandle = new PredicateBuilder()
                     .Handle<NpgsqlException>()
                     .Handle<SocketException>()
@@ -67,7 +75,8 @@ internal sealed partial class KafkaLoadLoop : IDisposable
                 OnRetry = args =>
                 {
                     var error = args.Outcome.Exception?.Message ?? "unknown error";
-                    LogRetrying(args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, error);
+                    var kind = args.Outcome.Exception is { } failure ? PostgresFailures.Classify(failure) : WriteFailureKind.Other;
+                    LogRetrying(args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, kind, error);
                     metrics.Retried();
                     status.Update(s => s with { State = LoaderState.Retrying, LastError = error, UpdatedAt = clock.GetUtcNow() });
                     return default;
@@ -80,12 +89,6 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     {
         stopping = cancellationToken;
         consumer = BuildConsumer();
-        deadLetters = new ProducerBuilder<byte[], DeadLetter>(new ProducerConfig
-        {
-            BootstrapServers = options.BootstrapServers,
-            ClientId = "cryptostreams-loader-dlq",
-            Acks = Acks.All,
-        }).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
         consumer.Subscribe(options.Topics);
 #pragma warning disable CA1873 // guarded: the strings are built only when the message is logged
         if (logger.IsEnabled(LogLevel.Information))
@@ -101,6 +104,12 @@ internal sealed partial class KafkaLoadLoop : IDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 ConsumeOne();
+                if (inFlight is { Write.IsCompleted: true })
+                {
+                    // Record the commit (offsets, status, lag) without waiting for the next batch to fill.
+                    await CompleteInFlightAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (batch.RecordCount >= options.BatchSize || (batch.RecordCount > 0 && clock.GetUtcNow() >= batchDeadline))
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -128,7 +137,6 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     public void Dispose()
     {
         consumer?.Dispose();
-        deadLetters?.Dispose();
     }
 
     private void ConsumeOne()
@@ -162,43 +170,101 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         consumed[record.Source] = record.Offset + 1;
     }
 
-    /// <summary>Writes the batch, retrying database and broker failures with backoff until it is written or refused.</summary>
+    /// <summary>
+    /// Waits for the batch in flight, then starts writing the current one (retrying database and broker failures with
+    /// backoff until it is written or refused) and goes back to consuming while it is written.
+    /// </summary>
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (!await CompleteInFlightAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var pending = batch;
+        // Not linked to the stop token: a stop first gives the write LastAttempt to finish (SettleInFlight).
+        var cancel = new CancellationTokenSource();
+        var write = Task.Run(async () => await retry.ExecuteAsync(async token => await WriteAsync(pending, token).ConfigureAwait(false), cancel.Token).ConfigureAwait(false), cancel.Token);
+        inFlight = new InFlightBatch(pending, write, cancel);
+        batch = NewBatch();
+    }
+
+    /// <summary>
+    /// Waits for the batch in flight and records its commit. When it was refused, rewinds to the stored offsets and
+    /// drops the batch being built too (it was built on the refused one's offsets); returns false then.
+    /// </summary>
+    private async Task<bool> CompleteInFlightAsync(CancellationToken cancellationToken)
+    {
+        if (inFlight is not { } written)
+        {
+            return true;
+        }
+
+        BatchOutcome outcome;
         try
         {
-            var outcome = await retry.ExecuteAsync(async token => await WriteAsync(pending, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            Committed(pending, outcome);
+            // A stop while waiting leaves the batch in flight for SettleInFlight.
+            outcome = await written.Write.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StaleBatchException ex)
         {
+            Release(written);
             LogStaleBatch(ex.Message);
             metrics.StaleBatch();
-            await RewindAsync(pending, cancellationToken).ConfigureAwait(false);
+            await RewindAsync([written.Batch, batch], cancellationToken).ConfigureAwait(false);
+            batch = NewBatch();
+            return false;
+        }
+
+        Release(written);
+        Committed(written.Batch, outcome);
+        return true;
+    }
+
+    /// <summary>
+    /// For a rebalance or a stop: gives the batch in flight <see cref="LastAttempt"/> to commit, then cancels it. Either
+    /// way the stored offsets say what was written, and whoever reads these partitions next starts from them.
+    /// </summary>
+    private void SettleInFlight()
+    {
+        if (inFlight is not { } written)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!((IAsyncResult)written.Write).AsyncWaitHandle.WaitOne(LastAttempt))
+            {
+                written.Cancel.Cancel();
+            }
+
+            Committed(written.Batch, written.Write.GetAwaiter().GetResult());
+        }
+        catch (Exception ex) when (written.Write.IsFaulted || written.Write.IsCanceled)
+        {
+            // Whatever failed the write was already reported where it was awaited, or is reported here; the batch is
+            // read again from the stored offsets by whoever owns its partitions next.
+            LogBatchDropped(written.Batch.RecordCount, ex.Message);
         }
         finally
         {
-            batch = NewBatch();
+            Release(written);
         }
     }
 
-    private async Task<BatchOutcome> WriteAsync(LoadBatch pending, CancellationToken cancellationToken)
+    private void Release(InFlightBatch written)
     {
-        // Dead letters first: once the offsets are stored, the records they came from are never read again.
-        // A retried batch may send a dead letter twice; dlq.loader is at-least-once.
-        if (pending.DeadLetters.Count > 0)
-        {
-            await Task.WhenAll(pending.DeadLetters.Select(d =>
-                deadLetters!.ProduceAsync(Topics.DlqLoader, new Message<byte[], DeadLetter> { Key = d.Key!, Value = d.Letter }, cancellationToken))).ConfigureAwait(false);
-        }
-
-        return await writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        inFlight = null;
+        written.Cancel.Dispose();
     }
+
+    // The writer delivers the batch's dead letters (unmappable and refused records) to dlq.loader before its commit.
+    private Task<BatchOutcome> WriteAsync(LoadBatch pending, CancellationToken cancellationToken) => writer.WriteAsync(pending, cancellationToken);
 
     private void Committed(LoadBatch written, BatchOutcome outcome)
     {
-        foreach (var rejected in written.DeadLetters)
+        foreach (var rejected in outcome.DeadLetters)
         {
             LogDeadLettered(rejected.Letter.Reason, rejected.Letter.Topic, rejected.Letter.Partition, rejected.Letter.Offset, rejected.Letter.Error);
             metrics.DeadLettered(rejected.Letter.Reason);
@@ -223,14 +289,14 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         }
 
         metrics.BatchWritten(written.RecordCount, written.RowsPerTable, outcome.Elapsed);
-        LogBatchWritten(written.RecordCount, outcome.RowsChanged, written.DeadLetters.Count, outcome.Elapsed.TotalMilliseconds);
+        LogBatchWritten(written.RecordCount, outcome.RowsChanged, outcome.DeadLetters.Count, outcome.Elapsed.TotalMilliseconds);
         var lag = MeasureLag();
         status.Update(s => s with
         {
             State = LoaderState.Running,
             RecordsConsumed = s.RecordsConsumed + written.RecordCount,
             RowsWritten = s.RowsWritten + outcome.RowsChanged,
-            DeadLetters = s.DeadLetters + written.DeadLetters.Count,
+            DeadLetters = s.DeadLetters + outcome.DeadLetters.Count,
             Batches = s.Batches + 1,
             LastBatchLatency = outcome.Elapsed,
             Lag = lag,
@@ -241,15 +307,15 @@ internal sealed partial class KafkaLoadLoop : IDisposable
 
     /// <summary>
     /// After a refused batch: seek every assigned partition back to what the database says (or, where it has no
-    /// offset yet, to the first record of the dropped batch), so nothing is skipped and nothing is written twice.
+    /// offset yet, to the first record of the dropped batches), so nothing is skipped and nothing is written twice.
     /// </summary>
-    private async Task RewindAsync(LoadBatch dropped, CancellationToken cancellationToken)
+    private async Task RewindAsync(IReadOnlyList<LoadBatch> dropped, CancellationToken cancellationToken)
     {
         var assigned = consumer!.Assignment.Select(tp => new TopicPartitionKey(tp.Topic, tp.Partition.Value)).ToList();
         var offsets = await retry.ExecuteAsync(
             async token => await writer.ReadOffsetsAsync(assigned.Select(p => p.Topic).Distinct(StringComparer.Ordinal), token).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        var firstDropped = dropped.Partitions.ToDictionary(r => r.Partition, r => r.FirstOffset);
+        var firstDropped = dropped.SelectMany(b => b.Partitions).GroupBy(r => r.Partition).ToDictionary(g => g.Key, g => g.Min(r => r.FirstOffset));
         foreach (var partition in assigned)
         {
             long? target = offsets.TryGetValue(partition, out var o) ? o : null;
@@ -265,6 +331,7 @@ internal sealed partial class KafkaLoadLoop : IDisposable
 
     private async Task FlushBeforeStoppingAsync()
     {
+        SettleInFlight();
         if (batch.RecordCount == 0 || consumer is null)
         {
             return;
@@ -332,8 +399,9 @@ internal sealed partial class KafkaLoadLoop : IDisposable
 
     private void OnRevoked(IConsumer<byte[], byte[]> c, List<TopicPartitionOffset> partitions)
     {
-        // The batch holds records of the revoked partitions. Write it now (the new owner then starts after it) or drop
-        // it (the new owner reads it again from the stored offsets); the offset fence makes either safe.
+        // The batches hold records of the revoked partitions. Write them now (the new owner then starts after them) or
+        // drop them (the new owner reads them again from the stored offsets); the offset fence makes either safe.
+        SettleInFlight();
         if (batch.RecordCount > 0)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -364,7 +432,8 @@ internal sealed partial class KafkaLoadLoop : IDisposable
 
     private void OnLost(IConsumer<byte[], byte[]> c, List<TopicPartitionOffset> partitions)
     {
-        // Another member may own these already: never write them from here.
+        // Another member may own these already: never write them from here (a write in flight is fenced by the offsets).
+        SettleInFlight();
         if (batch.RecordCount > 0)
         {
             LogBatchDropped(batch.RecordCount, "partitions lost");
@@ -392,7 +461,11 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         status.Update(s => s with { Lag = lag, UpdatedAt = clock.GetUtcNow() });
     }
 
-    private LoadBatch NewBatch() => new(p => stored.TryGetValue(p, out var offset) ? offset : null, clock);
+    // A batch built while another is in flight will be written after it: it expects the offsets that one leaves.
+    private LoadBatch NewBatch() => new(
+        p => inFlight?.Batch.NextOffsetOf(p) ?? (stored.TryGetValue(p, out var offset) ? offset : null), clock);
+
+    private sealed record InFlightBatch(LoadBatch Batch, Task<BatchOutcome> Write, CancellationTokenSource Cancel);
 
     private ImmutableDictionary<TopicPartitionKey, long> MeasureLag()
     {
@@ -454,8 +527,8 @@ internal sealed partial class KafkaLoadLoop : IDisposable
     [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Loaded {Records} records ({RowsPerSecond:F0}/s) in {Batches} batches, last batch {LatencyMs:F1} ms; lag {TotalLag}: {LagPerPartition}")]
     private partial void LogProgress(long records, double rowsPerSecond, long batches, double latencyMs, long totalLag, string lagPerPartition);
 
-    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Writing the batch failed, attempt {Attempt} in {DelayMs:F0} ms; offsets have not moved: {Error}")]
-    private partial void LogRetrying(int attempt, double delayMs, string error);
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Writing the batch failed ({Kind}), attempt {Attempt} in {DelayMs:F0} ms; offsets have not moved: {Error}")]
+    private partial void LogRetrying(int attempt, double delayMs, WriteFailureKind kind, string error);
 
     [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Batch refused: {Reason}")]
     private partial void LogStaleBatch(string reason);

@@ -68,7 +68,18 @@ internal sealed class AppendPolicy
 /// <summary>What one committed batch did.</summary>
 /// <param name="RowsChanged">Rows inserted or changed (a replayed identical row counts zero).</param>
 /// <param name="Elapsed">Time from opening the transaction to its commit.</param>
-public sealed record BatchOutcome(int RowsChanged, TimeSpan Elapsed);
+/// <param name="DeadLetters">Every record of the batch that did not become a row: unmappable ones and those the database refused.</param>
+public sealed record BatchOutcome(int RowsChanged, TimeSpan Elapsed, IReadOnlyList<RejectedRecord> DeadLetters);
+
+/// <summary>
+/// Delivers dead letters durably (e.g. to <c>dlq.loader</c>) or throws. <see cref="BatchWriter"/> calls it after the rows
+/// and offsets are written and before the commit, so the offsets never move past a record whose dead letter is not
+/// delivered: a crash in between re-reads the records and sends their letters again (duplicates, never losses).
+/// </summary>
+public interface IDeadLetterPublisher
+{
+    Task PublishAsync(IReadOnlyList<RejectedRecord> letters, CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// Writes a <see cref="LoadBatch"/> in one transaction: binary COPY into per-table staging tables, upsert on the
@@ -80,19 +91,30 @@ public sealed class BatchWriter
     private readonly NpgsqlDataSource dataSource;
     private readonly string consumerGroup;
     private readonly IBatchFaults faults;
+    private readonly IDeadLetterPublisher? deadLetters;
     private readonly AppendPolicy appendPolicy = new();
 
-    public BatchWriter(NpgsqlDataSource dataSource, string consumerGroup)
-        : this(dataSource, consumerGroup, NoFaults.Instance)
+    // One batch is written at a time; its COPY buffers are reused from batch to batch.
+    private readonly BinaryCopyRows copyBuffer = new();
+
+    /// <param name="dataSource">The market database.</param>
+    /// <param name="consumerGroup">The group whose offsets the batches store.</param>
+    /// <param name="deadLetters">
+    /// Where dead letters go before each commit; null: nowhere, they are only returned in the <see cref="BatchOutcome"/>
+    /// (benchmarks and tests that inspect them; a caller publishing them after the commit could lose them in a crash).
+    /// </param>
+    public BatchWriter(NpgsqlDataSource dataSource, string consumerGroup, IDeadLetterPublisher? deadLetters = null)
+        : this(dataSource, consumerGroup, NoFaults.Instance, deadLetters)
     {
     }
 
-    internal BatchWriter(NpgsqlDataSource dataSource, string consumerGroup, IBatchFaults faults)
+    internal BatchWriter(NpgsqlDataSource dataSource, string consumerGroup, IBatchFaults faults, IDeadLetterPublisher? deadLetters = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(consumerGroup);
         this.dataSource = dataSource;
         this.consumerGroup = consumerGroup;
         this.faults = faults;
+        this.deadLetters = deadLetters;
     }
 
     /// <exception cref="StaleBatchException">The stored offsets moved since this loader read them; nothing was written.</exception>
@@ -110,14 +132,27 @@ public sealed class BatchWriter
 
         var changed = 0;
         var outcomes = new List<(string Table, bool Appended)>();
+        var refused = new List<RowRefusal>();
         foreach (var table in batch.Tables)
         {
-            var outcome = await table.WriteAsync(connection, appendPolicy.ShouldAppend(table.Table), faults, cancellationToken).ConfigureAwait(false);
+            var outcome = await table.WriteAsync(connection, copyBuffer, appendPolicy.ShouldAppend(table.Table), faults, refused, cancellationToken).ConfigureAwait(false);
             changed += outcome.RowsChanged;
             outcomes.Add((table.Table, outcome.Appended));
         }
 
         await SaveOffsetsAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<RejectedRecord> letters =
+        [
+            .. batch.DeadLetters,
+            .. refused.OrderBy(r => r.Origin.Topic, StringComparer.Ordinal).ThenBy(r => r.Origin.Partition).ThenBy(r => r.Origin.Offset).Select(r =>
+                batch.DeadLetterFor(r.Origin, new MappingFailure(RecordMapper.Reasons.RefusedByDatabase(r.Error.SqlState), PostgresFailures.Describe(r.Error, r.Table)))),
+        ];
+        if (letters.Count > 0 && deadLetters is not null)
+        {
+            // Delivered before the commit that moves the offsets past these records (see IDeadLetterPublisher).
+            await deadLetters.PublishAsync(letters, cancellationToken).ConfigureAwait(false);
+        }
+
         await faults.AtAsync(FaultPoint.BeforeCommit, connection, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (table, appended) in outcomes)
@@ -126,7 +161,7 @@ public sealed class BatchWriter
         }
 
         await faults.AtAsync(FaultPoint.AfterCommit, connection, cancellationToken).ConfigureAwait(false);
-        return new BatchOutcome(changed, clock.Elapsed);
+        return new BatchOutcome(changed, clock.Elapsed, letters);
     }
 
     /// <summary>The stored next offset of every partition of <paramref name="topics"/> for this consumer group.</summary>

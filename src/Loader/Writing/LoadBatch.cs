@@ -31,6 +31,9 @@ public sealed class LoadBatch
 
     public IReadOnlyCollection<PartitionRange> Partitions => partitions.Values;
 
+    /// <summary>The offset after this batch's last record of <paramref name="partition"/>, or null when it has none.</summary>
+    public long? NextOffsetOf(TopicPartitionKey partition) => partitions.TryGetValue(partition, out var range) ? range.NextOffset : null;
+
     /// <summary>Records that could not become rows, as dead letters with their original Kafka key.</summary>
     public IReadOnlyList<RejectedRecord> DeadLetters => deadLetters;
 
@@ -61,12 +64,20 @@ public sealed class LoadBatch
         RecordCount++;
         if (RecordMapper.MapInto(this, record) is { } failure)
         {
-            deadLetters.Add(new RejectedRecord(record.Key, new DeadLetter(
-                "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow())));
+            deadLetters.Add(DeadLetterFor(record, failure));
         }
     }
 
-    internal void AddRow<TRow, TKey>(TableSpec<TRow, TKey> spec, TRow row)
+    /// <summary>The dead letter for a record that could not become a row: its original bytes, where it came from, and why.</summary>
+    public RejectedRecord DeadLetterFor(ConsumedRecord record, MappingFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(failure);
+        return new RejectedRecord(record.Key, new DeadLetter(
+            "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow()));
+    }
+
+    internal void AddRow<TRow, TKey>(TableSpec<TRow, TKey> spec, TRow row, ConsumedRecord origin)
         where TKey : notnull
     {
         if (!tables.TryGetValue(spec.Table, out var rows))
@@ -75,7 +86,7 @@ public sealed class LoadBatch
             tables.Add(spec.Table, rows);
         }
 
-        ((TableRows<TRow, TKey>)rows).Add(row);
+        ((TableRows<TRow, TKey>)rows).Add(row, origin);
     }
 }
 
@@ -84,6 +95,9 @@ public sealed record RejectedRecord(byte[]? Key, DeadLetter Letter);
 
 /// <summary>Why a record could not become a row: a stable reason code and a readable detail.</summary>
 public sealed record MappingFailure(string Reason, string Detail);
+
+/// <summary>A row the database refused (SQLSTATE class 22/23), isolated from the rest of its batch.</summary>
+internal sealed record RowRefusal(ConsumedRecord Origin, string Table, PostgresException Error);
 
 /// <summary>Rows inserted or changed in one table, and whether they were all new (appended without the upsert).</summary>
 internal readonly record struct TableWriteOutcome(int RowsChanged, bool Appended);
@@ -97,9 +111,11 @@ internal abstract class TableRows
 
     /// <summary>
     /// COPYs the rows into the staging table, then upserts them; with <paramref name="appendFirst"/> first tries to COPY
-    /// them straight into the table, which works when none of their keys exists yet.
+    /// them straight into the table, which works when none of their keys exists yet. Rows the database refuses (a data
+    /// error) are isolated by bisection and added to <paramref name="refused"/>; every other row is written.
     /// </summary>
-    public abstract Task<TableWriteOutcome> WriteAsync(NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, CancellationToken cancellationToken);
+    public abstract Task<TableWriteOutcome> WriteAsync(
+        NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken);
 }
 
 internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableRows
@@ -108,13 +124,16 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
     private readonly Dictionary<TKey, int> positions = [];
     private readonly List<TRow> rows = [];
 
+    // The record each row came from, for its dead letter if the database refuses the row.
+    private readonly List<ConsumedRecord> origins = [];
+
     public override string Table => spec.Table;
 
     public override int Count => rows.Count;
 
     public IReadOnlyList<TRow> Rows => rows;
 
-    public void Add(TRow row)
+    public void Add(TRow row, ConsumedRecord origin)
     {
         // Two versions of one key in one INSERT … ON CONFLICT would fail ("cannot affect row a second time").
         var key = spec.KeyOf(row);
@@ -123,17 +142,21 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
             if (spec.Replaces(row, rows[at]))
             {
                 rows[at] = row;
+                origins[at] = origin;
             }
         }
         else
         {
             positions.Add(key, rows.Count);
             rows.Add(row);
+            origins.Add(origin);
         }
     }
 
-    public override async Task<TableWriteOutcome> WriteAsync(NpgsqlConnection connection, bool appendFirst, IBatchFaults faults, CancellationToken cancellationToken)
+    public override async Task<TableWriteOutcome> WriteAsync(
+        NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
+        var all = new ArraySegment<int>([.. Enumerable.Range(0, rows.Count)]);
         if (appendFirst)
         {
             // Rows that are all new (the common case for final windows and trades) can go straight into the table:
@@ -142,37 +165,84 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
             await ExecuteAsync(connection, "SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
             try
             {
-                await CopyAsync(connection, spec.AppendCopySql, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(connection, copy, spec.AppendCopySql, all, cancellationToken).ConfigureAwait(false);
                 await ExecuteAsync(connection, "RELEASE SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
                 return new TableWriteOutcome(rows.Count, Appended: true);
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation || PostgresFailures.IsDataError(ex))
             {
-                await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
+                // An existing key takes the upsert; a refused value is isolated there.
+                await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT loader_append; RELEASE SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
             }
         }
 
         await ExecuteAsync(connection, spec.CreateStagingSql, cancellationToken).ConfigureAwait(false);
-        await CopyAsync(connection, spec.CopySql, cancellationToken).ConfigureAwait(false);
-        await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
-        await using var upsert = new NpgsqlCommand(spec.UpsertSql, connection);
-        var changed = await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
+        var changed = await UpsertIsolatingRefusedAsync(connection, copy, all, faults, refused, cancellationToken).ConfigureAwait(false);
         return new TableWriteOutcome(changed, Appended: false);
     }
 
-    private async Task CopyAsync(NpgsqlConnection connection, string copySql, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stages and upserts <paramref name="subset"/> under a savepoint. When the database refuses a value (SQLSTATE class
+    /// 22/23: a CHECK, an overflow), the savepoint undoes the attempt and each half is tried on its own, down to the
+    /// single rows that fail: k bad rows among n cost about 2·k·log2(n) extra statements, and the good rows still land
+    /// in this transaction with the offsets. Retrying the whole batch could never succeed, and would stall the partition.
+    /// </summary>
+    private async Task<int> UpsertIsolatingRefusedAsync(
+        NpgsqlConnection connection, BinaryCopyRows copy, ArraySegment<int> subset, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
+        var whole = subset.Count == rows.Count;
+        await ExecuteAsync(connection, "SAVEPOINT loader_rows", cancellationToken).ConfigureAwait(false);
+        try
         {
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            spec.WriteRow(importer, row);
+            await CopyAsync(connection, copy, spec.CopySql, subset, cancellationToken).ConfigureAwait(false);
+            await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
+            await using var upsert = new NpgsqlCommand(spec.UpsertSql, connection);
+            var changed = await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
+            // Staging empties at commit; a part of a bisected batch must empty it for the next part.
+            var release = whole ? "RELEASE SAVEPOINT loader_rows" : $"DELETE FROM {spec.StagingTable}; RELEASE SAVEPOINT loader_rows";
+            await ExecuteAsync(connection, release, cancellationToken).ConfigureAwait(false);
+            return changed;
+        }
+        catch (PostgresException ex) when (PostgresFailures.IsDataError(ex))
+        {
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT loader_rows; RELEASE SAVEPOINT loader_rows", cancellationToken).ConfigureAwait(false);
+            if (subset.Count == 1)
+            {
+                refused.Add(new RowRefusal(origins[subset[0]], spec.Table, ex));
+                return 0;
+            }
+
+            var half = subset.Count / 2;
+            return await UpsertIsolatingRefusedAsync(connection, copy, subset[..half], faults, refused, cancellationToken).ConfigureAwait(false)
+                + await UpsertIsolatingRefusedAsync(connection, copy, subset[half..], faults, refused, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends the rows of <paramref name="subset"/> as one binary COPY, in buffers of about 256 kB.</summary>
+    private async Task CopyAsync(NpgsqlConnection connection, BinaryCopyRows copy, string copySql, ArraySegment<int> subset, CancellationToken cancellationToken)
+    {
+        const int FlushAt = 256 * 1024;
+        var fields = spec.Columns.Count;
+        await using var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
+        copy.Clear();
+        copy.WriteHeader();
+        foreach (var at in subset)
+        {
+            copy.StartRow(fields);
+            spec.WriteRow(copy, rows[at]);
+            if (copy.Length >= FlushAt)
+            {
+                await stream.WriteAsync(copy.Written, cancellationToken).ConfigureAwait(false);
+                copy.Clear();
+            }
         }
 
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        copy.WriteTrailer();
+        await stream.WriteAsync(copy.Written, cancellationToken).ConfigureAwait(false);
+        copy.Clear();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

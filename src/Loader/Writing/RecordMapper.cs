@@ -18,6 +18,9 @@ internal static class RecordMapper
         public const string InvalidText = "invalid-text";
         public const string MissingTradeId = "missing-trade-id";
         public const string UnknownTopic = "unknown-topic";
+
+        /// <summary>The database refused the row: <c>database-</c> and the SQLSTATE, e.g. <c>database-23514</c> for a CHECK.</summary>
+        public static string RefusedByDatabase(string sqlState) => "database-" + sqlState;
     }
 
     /// <summary>Whether the loader writes this topic to a table (the transformed topics and the raw exchange trades).</summary>
@@ -42,14 +45,14 @@ internal static class RecordMapper
                 case Topics.Prices1m:
                     var candle = RecordJson.Deserialize<Candle>(record.Value);
                     candle = candle with { WindowStart = Normalize(candle.WindowStart), WindowEnd = Normalize(candle.WindowEnd) };
-                    return CheckText(candle.Source, candle.Symbol) ?? Add(batch, CandlesTable.Instance, candle);
+                    return CheckText(candle.Source, candle.Symbol) ?? Add(batch, CandlesTable.Instance, candle, record);
 
                 case Topics.Consensus1m:
                     var consensus = RecordJson.Deserialize<Consensus>(record.Value);
                     consensus = consensus with { WindowStart = Normalize(consensus.WindowStart), WindowEnd = Normalize(consensus.WindowEnd) };
                     return CheckText([consensus.Symbol, consensus.StablecoinPolicy, .. consensus.ApiSources, .. consensus.SourcesUsed,
                                .. consensus.SourcesExcluded.SelectMany(e => new[] { e.Source, e.Reason })])
-                        ?? Add(batch, ConsensusTable.Instance, consensus);
+                        ?? Add(batch, ConsensusTable.Instance, consensus, record);
 
                 case Topics.Deviation1m:
                     var deviation = RecordJson.Deserialize<Deviation>(record.Value);
@@ -59,12 +62,12 @@ internal static class RecordMapper
                         WindowEnd = Normalize(deviation.WindowEnd),
                         OracleUpdatedAt = Normalize(deviation.OracleUpdatedAt),
                     };
-                    return CheckText(deviation.Symbol, deviation.OracleSource) ?? Add(batch, DeviationTable.Instance, deviation);
+                    return CheckText(deviation.Symbol, deviation.OracleSource) ?? Add(batch, DeviationTable.Instance, deviation, record);
 
                 case Topics.SignalsCrossover:
                     var signal = RecordJson.Deserialize<CrossoverSignal>(record.Value);
                     signal = signal with { WindowStart = Normalize(signal.WindowStart), WindowEnd = Normalize(signal.WindowEnd) };
-                    return CheckText(signal.Symbol) ?? Add(batch, CrossoversTable.Instance, signal);
+                    return CheckText(signal.Symbol) ?? Add(batch, CrossoversTable.Instance, signal, record);
 
                 case var raw when RawTradeTopics.Contains(raw, StringComparer.Ordinal):
                     var tick = RecordJson.Deserialize<Tick>(record.Value);
@@ -74,7 +77,7 @@ internal static class RecordMapper
                     }
 
                     tick = tick with { EventTime = Normalize(tick.EventTime), ReceiveTime = Normalize(tick.ReceiveTime) };
-                    return CheckText(tick.Source, tick.Symbol, tick.TradeId) ?? Add(batch, TradesTable.Instance, tick);
+                    return CheckText(tick.Source, tick.Symbol, tick.TradeId) ?? Add(batch, TradesTable.Instance, tick, record);
 
                 default:
                     return new(Reasons.UnknownTopic, $"the loader has no table for topic '{record.Topic}'");
@@ -96,10 +99,10 @@ internal static class RecordMapper
         return utc.AddTicks(-(utc.Ticks % 10));
     }
 
-    private static MappingFailure? Add<TRow, TKey>(LoadBatch batch, TableSpec<TRow, TKey> spec, TRow row)
+    private static MappingFailure? Add<TRow, TKey>(LoadBatch batch, TableSpec<TRow, TKey> spec, TRow row, ConsumedRecord origin)
         where TKey : notnull
     {
-        batch.AddRow(spec, row);
+        batch.AddRow(spec, row, origin);
         return null;
     }
 

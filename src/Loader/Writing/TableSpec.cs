@@ -1,9 +1,6 @@
-using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CryptoStreams.Schema;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace CryptoStreams.Loader.Writing;
 
@@ -36,7 +33,8 @@ internal abstract class TableSpec<TRow, TKey>
 
     public abstract TKey KeyOf(TRow row);
 
-    public abstract void WriteRow(NpgsqlBinaryImporter importer, TRow row);
+    /// <summary>Encodes the row's fields in <see cref="Columns"/> order (the field count is written by the caller).</summary>
+    public abstract void WriteRow(BinaryCopyRows copy, TRow row);
 
     public string StagingTable => "loader_stage_" + Table[(Table.IndexOf('.', StringComparison.Ordinal) + 1)..];
 
@@ -97,17 +95,17 @@ internal sealed class TradesTable : TableSpec<Tick, (DateTimeOffset, string, str
 
     public override (DateTimeOffset, string, string, string) KeyOf(Tick row) => (row.EventTime, row.Source, row.Symbol, row.TradeId!);
 
-    public override void WriteRow(NpgsqlBinaryImporter importer, Tick row)
+    public override void WriteRow(BinaryCopyRows copy, Tick row)
     {
-        importer.Write(row.EventTime, NpgsqlDbType.TimestampTz);
-        importer.Write(row.Source, NpgsqlDbType.Text);
-        importer.Write(row.Symbol, NpgsqlDbType.Text);
-        importer.Write(row.TradeId!, NpgsqlDbType.Text);
-        importer.Write(DatabaseWords.Of(row.Kind), NpgsqlDbType.Text);
-        importer.Write(row.Price, NpgsqlDbType.Numeric);
-        importer.Write(row.Size, NpgsqlDbType.Numeric);
-        importer.Write(DatabaseWords.Of(row.Side), NpgsqlDbType.Text);
-        importer.Write(row.ReceiveTime, NpgsqlDbType.TimestampTz);
+        copy.Timestamp(row.EventTime);
+        copy.Text(row.Source);
+        copy.Text(row.Symbol);
+        copy.Text(row.TradeId!);
+        copy.Text(DatabaseWords.Of(row.Kind));
+        copy.Numeric(row.Price);
+        copy.Numeric(row.Size);
+        copy.Text(DatabaseWords.Of(row.Side));
+        copy.Timestamp(row.ReceiveTime);
     }
 }
 
@@ -129,22 +127,22 @@ internal sealed class CandlesTable : TableSpec<Candle, (DateTimeOffset, string, 
 
     public override (DateTimeOffset, string, string) KeyOf(Candle row) => (row.WindowStart, row.Symbol, row.Source);
 
-    public override void WriteRow(NpgsqlBinaryImporter importer, Candle row)
+    public override void WriteRow(BinaryCopyRows copy, Candle row)
     {
-        importer.Write(row.WindowStart, NpgsqlDbType.TimestampTz);
-        importer.Write(row.Symbol, NpgsqlDbType.Text);
-        importer.Write(row.Source, NpgsqlDbType.Text);
-        importer.Write(row.WindowEnd, NpgsqlDbType.TimestampTz);
-        importer.Write(DatabaseWords.Of(row.Kind), NpgsqlDbType.Text);
-        importer.Write(row.Open, NpgsqlDbType.Numeric);
-        importer.Write(row.High, NpgsqlDbType.Numeric);
-        importer.Write(row.Low, NpgsqlDbType.Numeric);
-        importer.Write(row.Close, NpgsqlDbType.Numeric);
-        importer.Write(row.Vwap, NpgsqlDbType.Numeric);
-        importer.Write(row.Volume, NpgsqlDbType.Numeric);
-        importer.Write(row.Count, NpgsqlDbType.Bigint);
-        importer.Write(DatabaseWords.Of(row.Coverage), NpgsqlDbType.Text);
-        importer.Write(row.Final, NpgsqlDbType.Boolean);
+        copy.Timestamp(row.WindowStart);
+        copy.Text(row.Symbol);
+        copy.Text(row.Source);
+        copy.Timestamp(row.WindowEnd);
+        copy.Text(DatabaseWords.Of(row.Kind));
+        copy.Numeric(row.Open);
+        copy.Numeric(row.High);
+        copy.Numeric(row.Low);
+        copy.Numeric(row.Close);
+        copy.Numeric(row.Vwap);
+        copy.Numeric(row.Volume);
+        copy.Bigint(row.Count);
+        copy.Text(DatabaseWords.Of(row.Coverage));
+        copy.Boolean(row.Final);
     }
 }
 
@@ -165,30 +163,18 @@ internal sealed class ConsensusTable : TableSpec<Consensus, (DateTimeOffset, str
 
     public override (DateTimeOffset, string) KeyOf(Consensus row) => (row.WindowStart, row.Symbol);
 
-    public override void WriteRow(NpgsqlBinaryImporter importer, Consensus row)
+    public override void WriteRow(BinaryCopyRows copy, Consensus row)
     {
-        importer.Write(row.WindowStart, NpgsqlDbType.TimestampTz);
-        importer.Write(row.Symbol, NpgsqlDbType.Text);
-        importer.Write(row.WindowEnd, NpgsqlDbType.TimestampTz);
-        WriteNullable(importer, row.ApiMean);
-        importer.Write(row.ApiSources.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-        WriteNullable(importer, row.Median);
-        importer.Write(row.SourcesUsed.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-        importer.Write(JsonSerializer.Serialize(row.SourcesExcluded.ToArray(), LoaderJsonContext.Default.ExcludedSourceArray), NpgsqlDbType.Jsonb);
-        importer.Write(row.StablecoinPolicy, NpgsqlDbType.Text);
-        importer.Write(row.Final, NpgsqlDbType.Boolean);
-    }
-
-    internal static void WriteNullable(NpgsqlBinaryImporter importer, decimal? value)
-    {
-        if (value is { } v)
-        {
-            importer.Write(v, NpgsqlDbType.Numeric);
-        }
-        else
-        {
-            importer.WriteNull();
-        }
+        copy.Timestamp(row.WindowStart);
+        copy.Text(row.Symbol);
+        copy.Timestamp(row.WindowEnd);
+        copy.Numeric(row.ApiMean);
+        copy.TextArray(row.ApiSources);
+        copy.Numeric(row.Median);
+        copy.TextArray(row.SourcesUsed);
+        copy.Jsonb(JsonSerializer.Serialize(row.SourcesExcluded.ToArray(), LoaderJsonContext.Default.ExcludedSourceArray));
+        copy.Text(row.StablecoinPolicy);
+        copy.Boolean(row.Final);
     }
 }
 
@@ -208,21 +194,21 @@ internal sealed class DeviationTable : TableSpec<Deviation, (DateTimeOffset, str
 
     public override (DateTimeOffset, string, string) KeyOf(Deviation row) => (row.WindowStart, row.Symbol, row.OracleSource);
 
-    public override void WriteRow(NpgsqlBinaryImporter importer, Deviation row)
+    public override void WriteRow(BinaryCopyRows copy, Deviation row)
     {
-        importer.Write(row.WindowStart, NpgsqlDbType.TimestampTz);
-        importer.Write(row.Symbol, NpgsqlDbType.Text);
-        importer.Write(row.OracleSource, NpgsqlDbType.Text);
-        importer.Write(row.WindowEnd, NpgsqlDbType.TimestampTz);
+        copy.Timestamp(row.WindowStart);
+        copy.Text(row.Symbol);
+        copy.Text(row.OracleSource);
+        copy.Timestamp(row.WindowEnd);
         // Round ids are uint80 on chain but UInt128 in the record; numeric(39,0) holds every UInt128 exactly.
-        importer.Write((BigInteger)row.OracleRoundId, NpgsqlDbType.Numeric);
-        importer.Write(row.OraclePrice, NpgsqlDbType.Numeric);
-        importer.Write(row.OracleUpdatedAt, NpgsqlDbType.TimestampTz);
-        importer.Write(row.StalenessSeconds, NpgsqlDbType.Double);
-        importer.Write(row.ConsensusPrice, NpgsqlDbType.Numeric);
-        importer.Write(row.DeviationPercent, NpgsqlDbType.Numeric);
-        ConsensusTable.WriteNullable(importer, row.ApiMeanPrice);
-        ConsensusTable.WriteNullable(importer, row.ApiDeviationPercent);
+        copy.Numeric(row.OracleRoundId, scale: 0, negative: false);
+        copy.Numeric(row.OraclePrice);
+        copy.Timestamp(row.OracleUpdatedAt);
+        copy.Double(row.StalenessSeconds);
+        copy.Numeric(row.ConsensusPrice);
+        copy.Numeric(row.DeviationPercent);
+        copy.Numeric(row.ApiMeanPrice);
+        copy.Numeric(row.ApiDeviationPercent);
     }
 }
 
@@ -240,18 +226,18 @@ internal sealed class CrossoversTable : TableSpec<CrossoverSignal, (DateTimeOffs
     public override (DateTimeOffset, string, MovingAverageKind, int, int) KeyOf(CrossoverSignal row) =>
         (row.WindowStart, row.Symbol, row.Average, row.ShortLength, row.LongLength);
 
-    public override void WriteRow(NpgsqlBinaryImporter importer, CrossoverSignal row)
+    public override void WriteRow(BinaryCopyRows copy, CrossoverSignal row)
     {
-        importer.Write(row.WindowStart, NpgsqlDbType.TimestampTz);
-        importer.Write(row.Symbol, NpgsqlDbType.Text);
-        importer.Write(DatabaseWords.Of(row.Average), NpgsqlDbType.Text);
-        importer.Write(row.ShortLength, NpgsqlDbType.Integer);
-        importer.Write(row.LongLength, NpgsqlDbType.Integer);
-        importer.Write(row.WindowEnd, NpgsqlDbType.TimestampTz);
-        importer.Write(DatabaseWords.Of(row.Direction), NpgsqlDbType.Text);
-        importer.Write(row.ShortAverage, NpgsqlDbType.Numeric);
-        importer.Write(row.LongAverage, NpgsqlDbType.Numeric);
-        importer.Write(row.Close, NpgsqlDbType.Numeric);
+        copy.Timestamp(row.WindowStart);
+        copy.Text(row.Symbol);
+        copy.Text(DatabaseWords.Of(row.Average));
+        copy.Integer(row.ShortLength);
+        copy.Integer(row.LongLength);
+        copy.Timestamp(row.WindowEnd);
+        copy.Text(DatabaseWords.Of(row.Direction));
+        copy.Numeric(row.ShortAverage);
+        copy.Numeric(row.LongAverage);
+        copy.Numeric(row.Close);
     }
 }
 

@@ -25,6 +25,9 @@ public static class LoaderGenerators
         from scale in Gen.Choose(0, 28)
         select new decimal(lo, mid, hi, negative, (byte)scale);
 
+    /// <summary>A price: market.candles_1m refuses a non-positive open, high, low or close (candles_1m_prices_positive).</summary>
+    public static Gen<decimal> Price { get; } = AnyDecimal.Select(Math.Abs).Where(d => d > 0);
+
     public static Gen<decimal?> MaybeDecimal { get; } = Gen.OneOf(Gen.Constant<decimal?>(null), AnyDecimal.Select(d => (decimal?)d));
 
     /// <summary>One of a few window starts, written in an arbitrary UTC offset.</summary>
@@ -53,11 +56,12 @@ public static class LoaderGenerators
         from symbol in Symbol
         from kind in EnumValue<TickKind>()
         from start in WindowStart
-        from prices in Gen.ArrayOf(AnyDecimal, 6)
+        from prices in Gen.ArrayOf(Price, 4)
+        from averageAndVolume in Gen.ArrayOf(AnyDecimal, 2)
         from count in ArbMap.Default.GeneratorFor<long>()
         from coverage in EnumValue<Coverage>()
         from final in ArbMap.Default.GeneratorFor<bool>()
-        select new Candle(source, symbol, kind, start, start.AddMinutes(1), prices[0], prices[1], prices[2], prices[3], prices[4], prices[5], count, coverage, final);
+        select new Candle(source, symbol, kind, start, start.AddMinutes(1), prices[0], prices[1], prices[2], prices[3], averageAndVolume[0], averageAndVolume[1], count, coverage, final);
 
     public static Gen<Consensus> Consensus { get; } =
         from symbol in Symbol
@@ -114,7 +118,10 @@ public static class LoaderGenerators
         (2, Deviation.Select(d => (Topics.Deviation1m, d.Asset, RecordJson.Serialize(d)))),
         (1, Crossover.Select(s => (Topics.SignalsCrossover, s.Asset, RecordJson.Serialize(s)))),
         (3, Trade.Select(t => (Topics.Raw(t.Source), t.Asset, RecordJson.Serialize(t)))),
-        (1, Gen.Elements(Topics.Transformed.ToArray()).Select(t => (t, "BTC", "{\"not\":\"a record\"}"u8.ToArray()))));
+        (1, Gen.Elements(Topics.Transformed.ToArray()).Select(t => (t, "BTC", NotARecord.ToArray()))));
+
+    /// <summary>Valid JSON that is none of the records: the loader dead-letters it as unparseable.</summary>
+    public static ReadOnlySpan<byte> NotARecord => "{\"not\":\"a record\"}"u8;
 
     /// <summary>
     /// A consumed stream: records placed on partitions by asset (as the producers' key does), offsets counted per
