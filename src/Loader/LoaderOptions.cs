@@ -20,6 +20,9 @@ public sealed class LoaderOptions : IValidatableObject
     /// <summary>Also load the raw exchange trades (<c>raw.binance</c> … into <c>market.trades</c>).</summary>
     public bool IncludeRawTrades { get; set; }
 
+    /// <summary>Load the venues' own candles (<c>raw.candles</c>, the extractors' hourly backfill) into <c>market.venue_candles_1m</c>.</summary>
+    public bool IncludeVenueCandles { get; set; } = true;
+
     /// <summary>A batch is written when it holds this many records…</summary>
     [Range(1, 1_000_000)]
     public int BatchSize { get; set; } = 5_000;
@@ -57,7 +60,11 @@ public sealed class LoaderOptions : IValidatableObject
 
     /// <summary>The topics this loader consumes.</summary>
     public IReadOnlyList<string> Topics =>
-        IncludeRawTrades ? [.. CryptoStreams.Schema.Topics.Transformed, .. RecordMapper.RawTradeTopics] : CryptoStreams.Schema.Topics.Transformed;
+    [
+        .. CryptoStreams.Schema.Topics.Transformed,
+        .. IncludeVenueCandles ? [CryptoStreams.Schema.Topics.RawCandles] : Array.Empty<string>(),
+        .. IncludeRawTrades ? RecordMapper.RawTradeTopics : [],
+    ];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

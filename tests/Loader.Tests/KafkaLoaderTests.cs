@@ -22,7 +22,7 @@ public sealed class KafkaLoaderTests(LoaderDatabase database) : IClassFixture<Lo
         await MarketSnapshot.TruncateAsync(database.DataSource);
         broker = await EmbeddedBroker.StartAsync(new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero });
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
-        await admin.CreateTopicsAsync(Topics.Transformed.Concat(RecordMapper.RawTradeTopics).Append(Topics.DlqLoader)
+        await admin.CreateTopicsAsync(Topics.Transformed.Concat(RecordMapper.RawTradeTopics).Append(Topics.RawCandles).Append(Topics.DlqLoader)
             .Select(t => new TopicSpecification { Name = t, NumPartitions = LoaderGenerators.Partitions, ReplicationFactor = 1 }));
     }
 

@@ -99,6 +99,7 @@ public class TimescaleMigrationStubTests
                 "add_compression_policy market.oracle_deviation",
                 "add_retention_policy market.trades", "add_retention_policy market.candles_1m",
                 "add_continuous_aggregate_policy market.candles_1h", "add_continuous_aggregate_policy market.candles_1d",
+                "create_hypertable market.venue_candles_1m", "add_retention_policy market.venue_candles_1m",
             ],
             calls);
             await transaction.RollbackAsync();

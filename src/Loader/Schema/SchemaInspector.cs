@@ -23,7 +23,7 @@ public static class SchemaInspector
 {
     /// <summary>The tables the loader writes, as <c>db status</c> lists them.</summary>
     public static readonly IReadOnlyList<string> MarketTables =
-        ["market.trades", "market.candles_1m", "market.consensus_1m", "market.oracle_deviation", "market.crossover_signals", "market.loader_offsets"];
+        ["market.trades", "market.candles_1m", "market.consensus_1m", "market.oracle_deviation", "market.crossover_signals", "market.venue_candles_1m", "market.loader_offsets"];
 
     public static async Task<DatabaseStatus> ReadStatusAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {

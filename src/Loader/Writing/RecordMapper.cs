@@ -23,9 +23,9 @@ internal static class RecordMapper
         public static string RefusedByDatabase(string sqlState) => "database-" + sqlState;
     }
 
-    /// <summary>Whether the loader writes this topic to a table (the transformed topics and the raw exchange trades).</summary>
+    /// <summary>Whether the loader writes this topic to a table (the transformed topics, venue candles and the raw exchange trades).</summary>
     public static bool IsLoadable(string topic) =>
-        Topics.Transformed.Contains(topic, StringComparer.Ordinal) || RawTradeTopics.Contains(topic, StringComparer.Ordinal);
+        Topics.Transformed.Contains(topic, StringComparer.Ordinal) || topic == Topics.RawCandles || RawTradeTopics.Contains(topic, StringComparer.Ordinal);
 
     /// <summary>Raw topics whose trades go to <c>market.trades</c> when raw loading is switched on.</summary>
     public static readonly IReadOnlyList<string> RawTradeTopics = [.. Sources.Exchanges.Select(Topics.Raw)];
@@ -46,6 +46,11 @@ internal static class RecordMapper
                     var candle = RecordJson.Deserialize<Candle>(record.Value);
                     candle = candle with { WindowStart = Normalize(candle.WindowStart), WindowEnd = Normalize(candle.WindowEnd) };
                     return CheckText(candle.Source, candle.Symbol) ?? Add(batch, CandlesTable.Instance, candle, record);
+
+                case Topics.RawCandles:
+                    var venueCandle = RecordJson.Deserialize<Candle>(record.Value);
+                    venueCandle = venueCandle with { WindowStart = Normalize(venueCandle.WindowStart), WindowEnd = Normalize(venueCandle.WindowEnd) };
+                    return CheckText(venueCandle.Source, venueCandle.Symbol) ?? Add(batch, CandlesTable.Venue, venueCandle, record);
 
                 case Topics.Consensus1m:
                     var consensus = RecordJson.Deserialize<Consensus>(record.Value);

@@ -111,9 +111,15 @@ internal sealed class TradesTable : TableSpec<Tick, (DateTimeOffset, string, str
 
 internal sealed class CandlesTable : TableSpec<Candle, (DateTimeOffset, string, string)>
 {
-    public static readonly CandlesTable Instance = new();
+    /// <summary>The candles the topology computes from ticks (<c>prices.1m</c>).</summary>
+    public static readonly CandlesTable Instance = new("market.candles_1m");
 
-    public override string Table => "market.candles_1m";
+    /// <summary>The venues' own candles from the extractors' hourly backfill (<c>raw.candles</c>), same columns.</summary>
+    public static readonly CandlesTable Venue = new("market.venue_candles_1m");
+
+    private CandlesTable(string table) => Table = table;
+
+    public override string Table { get; }
 
     public override IReadOnlyList<string> Columns { get; } =
         ["bucket", "symbol", "source", "window_end", "kind", "open", "high", "low", "close", "vwap", "volume", "tick_count", "coverage", "final"];

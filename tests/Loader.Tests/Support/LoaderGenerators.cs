@@ -114,6 +114,7 @@ public static class LoaderGenerators
     /// <summary>A record as it sits on its topic: (topic, key, value).</summary>
     public static Gen<(string Topic, string Asset, byte[] Value)> TopicRecord { get; } = Gen.Frequency(
         (6, Candle.Select(c => (Topics.Prices1m, c.Asset, RecordJson.Serialize(c)))),
+        (2, Candle.Select(c => (Topics.RawCandles, c.Asset, RecordJson.Serialize(c)))),
         (2, Consensus.Select(c => (Topics.Consensus1m, c.Asset, RecordJson.Serialize(c)))),
         (2, Deviation.Select(d => (Topics.Deviation1m, d.Asset, RecordJson.Serialize(d)))),
         (1, Crossover.Select(s => (Topics.SignalsCrossover, s.Asset, RecordJson.Serialize(s)))),

@@ -16,23 +16,18 @@ public sealed record MarketSnapshot(
     IReadOnlyDictionary<string, Deviation> Deviations,
     IReadOnlyDictionary<string, CrossoverSignal> Crossovers,
     IReadOnlyDictionary<string, Tick> Trades,
+    IReadOnlyDictionary<string, Candle> VenueCandles,
     IReadOnlyDictionary<TopicPartitionKey, long> Offsets)
 {
-    public int RowCount => Candles.Count + Consensus.Count + Deviations.Count + Crossovers.Count + Trades.Count;
+    public int RowCount => Candles.Count + Consensus.Count + Deviations.Count + Crossovers.Count + Trades.Count + VenueCandles.Count;
 
     public static string Key(params object[] parts) => string.Join('|', parts.Select(p => p is DateTimeOffset t ? t.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : p.ToString()));
 
     public static async Task<MarketSnapshot> ReadAsync(NpgsqlDataSource dataSource, string consumerGroup)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        var candles = new Dictionary<string, Candle>();
-        await ForEachAsync(connection, "SELECT bucket, symbol, source, window_end, kind, open, high, low, close, vwap, volume, tick_count, coverage, final FROM market.candles_1m", r =>
-        {
-            var c = new Candle(r.GetString(2), r.GetString(1), r.GetString(4) == "trade" ? TickKind.Trade : TickKind.Quote, Time(r, 0), Time(r, 3),
-                r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7), r.GetDecimal(8), r.GetDecimal(9), r.GetDecimal(10), r.GetInt64(11),
-                r.GetString(12) == "complete" ? Coverage.Complete : Coverage.Partial, r.GetBoolean(13));
-            candles.Add(Key(c.WindowStart, c.Symbol, c.Source), c);
-        });
+        var candles = await ReadCandlesAsync(connection, "market.candles_1m");
+        var venueCandles = await ReadCandlesAsync(connection, "market.venue_candles_1m");
 
         var consensus = new Dictionary<string, Consensus>();
         await ForEachAsync(connection, "SELECT bucket, symbol, window_end, api_mean, api_sources, median, sources_used, sources_excluded::text, stablecoin_policy, final FROM market.consensus_1m", r =>
@@ -77,14 +72,27 @@ public sealed record MarketSnapshot(
             }
         }
 
-        return new MarketSnapshot(candles, consensus, deviations, crossovers, trades, offsets);
+        return new MarketSnapshot(candles, consensus, deviations, crossovers, trades, venueCandles, offsets);
+    }
+
+    private static async Task<Dictionary<string, Candle>> ReadCandlesAsync(NpgsqlConnection connection, string table)
+    {
+        var candles = new Dictionary<string, Candle>();
+        await ForEachAsync(connection, $"SELECT bucket, symbol, source, window_end, kind, open, high, low, close, vwap, volume, tick_count, coverage, final FROM {table}", r =>
+        {
+            var c = new Candle(r.GetString(2), r.GetString(1), r.GetString(4) == "trade" ? TickKind.Trade : TickKind.Quote, Time(r, 0), Time(r, 3),
+                r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7), r.GetDecimal(8), r.GetDecimal(9), r.GetDecimal(10), r.GetInt64(11),
+                r.GetString(12) == "complete" ? Coverage.Complete : Coverage.Partial, r.GetBoolean(13));
+            candles.Add(Key(c.WindowStart, c.Symbol, c.Source), c);
+        });
+        return candles;
     }
 
     /// <summary>Empties every market table (tests of one class share a database).</summary>
     public static async Task TruncateAsync(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
-            "TRUNCATE market.trades, market.candles_1m, market.consensus_1m, market.oracle_deviation, market.crossover_signals, market.loader_offsets");
+            "TRUNCATE market.trades, market.candles_1m, market.venue_candles_1m, market.consensus_1m, market.oracle_deviation, market.crossover_signals, market.loader_offsets");
         await command.ExecuteNonQueryAsync();
     }
 
@@ -97,6 +105,7 @@ public sealed record MarketSnapshot(
         Compare("oracle_deviation", expected.Deviations, Deviations, differences);
         Compare("crossover_signals", expected.Crossovers, Crossovers, differences);
         Compare("trades", expected.Trades, Trades, differences);
+        Compare("venue_candles_1m", expected.VenueCandles, VenueCandles, differences);
         Compare("loader_offsets", expected.Offsets.ToDictionary(o => o.Key.ToString(), o => o.Value), Offsets.ToDictionary(o => o.Key.ToString(), o => o.Value), differences);
         return differences;
     }

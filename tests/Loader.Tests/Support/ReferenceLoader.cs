@@ -18,6 +18,7 @@ public static class ReferenceLoader
         var deviations = new Dictionary<string, Deviation>();
         var crossovers = new Dictionary<string, CrossoverSignal>();
         var trades = new Dictionary<string, Tick>();
+        var venueCandles = new Dictionary<string, Candle>();
         var offsets = new Dictionary<TopicPartitionKey, long>();
         foreach (var record in records)
         {
@@ -32,9 +33,10 @@ public static class ReferenceLoader
                 case Candle c:
                     c = c with { WindowStart = Utc(c.WindowStart), WindowEnd = Utc(c.WindowEnd) };
                     var ck = MarketSnapshot.Key(c.WindowStart, c.Symbol, c.Source);
-                    if (!candles.TryGetValue(ck, out var storedCandle) || c.Final || !storedCandle.Final)
+                    var table = record.Topic == Topics.RawCandles ? venueCandles : candles;
+                    if (!table.TryGetValue(ck, out var storedCandle) || c.Final || !storedCandle.Final)
                     {
-                        candles[ck] = c;
+                        table[ck] = c;
                     }
 
                     break;
@@ -62,7 +64,7 @@ public static class ReferenceLoader
             }
         }
 
-        return new MarketSnapshot(candles, consensus, deviations, crossovers, trades, offsets);
+        return new MarketSnapshot(candles, consensus, deviations, crossovers, trades, venueCandles, offsets);
     }
 
     private static bool TryRead(ConsumedRecord record, out object value)
@@ -72,7 +74,7 @@ public static class ReferenceLoader
         {
             value = record.Topic switch
             {
-                Topics.Prices1m => RecordJson.Deserialize<Candle>(record.Value),
+                Topics.Prices1m or Topics.RawCandles => RecordJson.Deserialize<Candle>(record.Value),
                 Topics.Consensus1m => RecordJson.Deserialize<Consensus>(record.Value),
                 Topics.Deviation1m => RecordJson.Deserialize<Deviation>(record.Value),
                 Topics.SignalsCrossover => RecordJson.Deserialize<CrossoverSignal>(record.Value),
