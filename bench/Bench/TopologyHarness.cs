@@ -19,7 +19,8 @@ namespace CryptoStreams.Bench;
 /// <item><c>--broker</c>: the input pre-loaded into the embedded broker, each topology run as a real KafkaStream until
 /// its consumer group has committed every input offset (<see cref="TopologyBrokerRun"/>).
 /// <c>topology --broker [--ticks 200000] [--assets 50] [--partitions 4] [--threads 1] [--commit-ms 200] [--poll-ms 10]
-/// [--max-poll 10000] [--linger-ms 5] [--stores memory|rocksdb]</c>.</item>
+/// [--max-poll 10000] [--linger-ms 5] [--batch-bytes 1000000] [--partition-fetch-bytes 16384] [--preload-batch 50]
+/// [--task-idle-ms 0] [--stores memory|rocksdb]</c>.</item>
 /// </list>
 /// </summary>
 public sealed class TopologyHarness : IHarness
