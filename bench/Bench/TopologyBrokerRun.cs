@@ -113,12 +113,33 @@ internal sealed class TopologyBrokerRun
             cancellationToken);
         Console.WriteLine($"  outputs: {status.Candles:N0} candles, {status.Consensus:N0} consensus, {status.Deviations:N0} deviations, {status.Signals:N0} signals, "
             + $"{status.DeadLetters:N0} dead letters ({status.LateRecords:N0} late), {status.WindowsClosed:N0} windows closed");
+        PrintChangelogRecords(broker.BootstrapServers);
         if (status.LateRecords > 0)
         {
             PrintLateRecords(broker.BootstrapServers, status.DeadLetters);
         }
 
         return (stateless, full);
+    }
+
+    /// <summary>How many records the full topology wrote to its stores' changelogs (the stores are cached: one per asset per commit, not one per tick).</summary>
+    private void PrintChangelogRecords(string bootstrapServers)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var changelogs = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
+            .Select(t => t.Topic)
+            .Where(t => t.StartsWith("bench-full-", StringComparison.Ordinal) && t.EndsWith("-changelog", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "bench-watermarks" }).Build();
+        var counts = changelogs.Select(topic =>
+        {
+            var records = Enumerable.Range(0, partitions)
+                .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+            var store = topic["bench-full-".Length..][33..]; // after the application id's 32-digit guid and its dash
+            return $"{store} {records:N0}";
+        });
+        Console.WriteLine($"  changelog records: {string.Join(", ", counts)}");
     }
 
     /// <summary>Which raw topics the late records came from, and one example: catch-up from a backlog is not event-time ordered across topics.</summary>
