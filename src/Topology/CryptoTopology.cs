@@ -118,6 +118,9 @@ public static class CryptoTopology
         var supplier = options.StateStore == StateStoreKind.RocksDb
             ? Stores.PersistentKeyValueStore(name)
             : Stores.InMemoryKeyValueStore(name);
-        return Stores.KeyValueStoreBuilder(supplier, new StringSerDes(), values);
+        // Cached: every tick rewrites its asset's state, and without a cache each rewrite is also a changelog record
+        // (a produce per tick, as many as the outputs). The cache keeps the latest value per asset and writes it
+        // to the store and its changelog when Streamiz commits, before the offsets; a restart resumes from there.
+        return Stores.KeyValueStoreBuilder(supplier, new StringSerDes(), values).WithCachingEnabled();
     }
 }

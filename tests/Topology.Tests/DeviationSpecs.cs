@@ -43,4 +43,26 @@ public sealed class DeviationSpecs
         Assert.Single(driver.Consensus());
         Assert.Empty(driver.Deviations());
     }
+
+    [Fact]
+    public void An_oracle_round_read_far_ahead_of_the_ticks_closes_no_window_and_waits_for_its_own()
+    {
+        using var driver = new TopologyDriver(new TopologyOptions { Grace = TimeSpan.FromSeconds(30), EmitProvisionalCandles = false });
+        var inForce = Round("BTC-USD", 100, 65000m, At(-1));
+        var minutesAhead = Round("BTC-USD", 101, 66000m, At(4, 5));
+
+        // Catching up a backlog, Streamiz may hand over the sparse oracle topic minutes ahead of the ticks.
+        driver.Pipe(inForce);
+        driver.Pipe(Trade(Sources.Binance, "BTC-USDT", 65100m, 1m, At(0, 10)));
+        driver.Pipe(minutesAhead);
+        driver.Pipe(Trade(Sources.Binance, "BTC-USDT", 65300m, 1m, At(0, 50))); // still on time: only ticks move stream time
+        driver.Pipe(Trade(Sources.Binance, "BTC-USDT", 65500m, 1m, At(4, 30))); // closes 10:00–10:01 ... 10:03–10:04
+        driver.Pipe(Trade(Sources.Binance, "BTC-USDT", 65700m, 1m, At(5, 30))); // closes 10:04–10:05
+
+        Assert.Empty(driver.DeadLetters());
+        Assert.Equal([2L, 1L], driver.FinalCandles().Select(c => c.Count));
+        Assert.Equal(
+            [(inForce.RoundId, At(1)), (minutesAhead.RoundId, At(5))],
+            driver.Deviations().Select(d => (d.Value.OracleRoundId, d.Value.WindowEnd)));
+    }
 }

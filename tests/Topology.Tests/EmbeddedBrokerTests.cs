@@ -54,9 +54,10 @@ public sealed class EmbeddedBrokerTests : IDisposable
         return broker;
     }
 
-    internal static async Task<RunningTopology> StartTopologyAsync(EmbeddedBroker broker, string applicationId, string directory)
+    /// <param name="settings">More <c>Topology:*</c> settings, added to (or replacing) the test defaults.</param>
+    internal static async Task<RunningTopology> StartTopologyAsync(EmbeddedBroker broker, string applicationId, string directory, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["Kafka:BootstrapServers"] = broker.BootstrapServers,
             ["Topology:ApplicationId"] = applicationId,
@@ -64,7 +65,13 @@ public sealed class EmbeddedBrokerTests : IDisposable
             ["Topology:CommitInterval"] = "00:00:00.100",
             ["Topology:SessionTimeout"] = "00:00:06",
             ["Topology:EmitProvisionalCandles"] = "false",
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddCryptoTopology(configuration);
@@ -103,7 +110,7 @@ public sealed class EmbeddedBrokerTests : IDisposable
         }
     }
 
-    /// <summary>Everything written to consensus.1m and deviation.1m, read as it arrives.</summary>
+    /// <summary>Everything written to consensus.1m, deviation.1m and signals.crossover, read as it arrives.</summary>
     internal sealed class OutputReader : IDisposable
     {
         private readonly IConsumer<string, byte[]> consumer;
@@ -117,31 +124,37 @@ public sealed class EmbeddedBrokerTests : IDisposable
                 AutoOffsetReset = AutoOffsetReset.Earliest,
                 EnableAutoCommit = false,
             }).Build();
-            consumer.Subscribe([Topics.Consensus1m, Topics.Deviation1m]);
+            consumer.Subscribe([Topics.Consensus1m, Topics.Deviation1m, Topics.SignalsCrossover]);
         }
 
         public List<Consensus> Consensus { get; } = [];
 
         public List<Deviation> Deviations { get; } = [];
 
-        public Task WaitForAsync(int consensus, int deviations) => Eventually.HoldsAsync(
+        public List<CrossoverSignal> Signals { get; } = [];
+
+        public Task WaitForAsync(int consensus, int deviations, int signals = 0) => Eventually.HoldsAsync(
             () =>
             {
                 while (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
                 {
-                    if (result.Topic == Topics.Consensus1m)
+                    switch (result.Topic)
                     {
-                        Consensus.Add(RecordJson.Deserialize<Consensus>(result.Message.Value));
-                    }
-                    else
-                    {
-                        Deviations.Add(RecordJson.Deserialize<Deviation>(result.Message.Value));
+                        case Topics.Consensus1m:
+                            Consensus.Add(RecordJson.Deserialize<Consensus>(result.Message.Value));
+                            break;
+                        case Topics.Deviation1m:
+                            Deviations.Add(RecordJson.Deserialize<Deviation>(result.Message.Value));
+                            break;
+                        default:
+                            Signals.Add(RecordJson.Deserialize<CrossoverSignal>(result.Message.Value));
+                            break;
                     }
                 }
 
-                return Consensus.Count >= consensus && Deviations.Count >= deviations;
+                return Consensus.Count >= consensus && Deviations.Count >= deviations && Signals.Count >= signals;
             },
-            $"{consensus} consensus and {deviations} deviation records on the broker",
+            $"{consensus} consensus, {deviations} deviation and {signals} signal records on the broker",
             TimeSpan.FromSeconds(90));
 
         public void Dispose()

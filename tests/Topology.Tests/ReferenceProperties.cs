@@ -60,7 +60,11 @@ public sealed class ReferenceProperties
     private static readonly string[] Quotes = ["USDT", "USD", "USDC", "EUR"];
 
     [Property(Arbitrary = [typeof(ScenarioArbitrary)], MaxTest = 40)]
-    public void The_topology_writes_what_the_naive_reference_predicts(Scenario scenario)
+    public void The_topology_writes_what_the_naive_reference_predicts(Scenario scenario) =>
+        AssertAgreesWithReference(scenario, StateStoreKind.InMemory, stateDir: null);
+
+    /// <summary>Runs <paramref name="scenario"/> through the topology with the given stores and compares every output topic with the reference.</summary>
+    internal static void AssertAgreesWithReference(Scenario scenario, StateStoreKind stores, string? stateDir)
     {
         var options = new TopologyOptions
         {
@@ -69,6 +73,7 @@ public sealed class ReferenceProperties
             ShortLength = 2,
             LongLength = 3,
             OutlierRule = scenario.MadRule ? OutlierRule.Mad : OutlierRule.Percent,
+            StateStore = stores,
         };
         var parameters = new ReferenceParameters
         {
@@ -81,7 +86,7 @@ public sealed class ReferenceProperties
         var inputs = Arrivals(scenario);
 
         var expected = NaiveMarketReference.Run([.. inputs.Select(i => i.Input)], parameters);
-        using var driver = new TopologyDriver(options);
+        using var driver = new TopologyDriver(options, stateDir);
         driver.Pipe(inputs);
 
         Assert.Equal(expected.DeadLetters, driver.DeadLetters().Select(d => new ReferenceDeadLetter(d.Key, d.Value.Source, d.Value.Reason, d.Value.Topic!, d.Value.Payload)));

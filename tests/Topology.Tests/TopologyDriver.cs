@@ -35,7 +35,9 @@ internal sealed class TopologyDriver : IDisposable
     private readonly List<KeyValuePair<string, CrossoverSignal>> readSignals = [];
     private readonly List<KeyValuePair<string, DeadLetter>> readDeadLetters = [];
 
-    public TopologyDriver(TopologyOptions? options = null)
+    /// <param name="stateDir">Streamiz's state directory; needed when <paramref name="options"/> asks for RocksDB stores
+    /// (the driver deletes the task directories it created there when disposed).</param>
+    public TopologyDriver(TopologyOptions? options = null, string? stateDir = null)
     {
         Options = options ?? new TopologyOptions();
         Runtime = new TopologyRuntime(new FixedClock(RejectionTime));
@@ -47,6 +49,11 @@ internal sealed class TopologyDriver : IDisposable
             ApplicationId = "topology-spec",
             Logger = NullLoggerFactory.Instance,
         };
+        if (stateDir is not null)
+        {
+            config.StateDir = stateDir;
+        }
+
         driver = new TopologyTestDriver(Topology, config);
         foreach (var topic in CryptoTopology.InputTopics)
         {

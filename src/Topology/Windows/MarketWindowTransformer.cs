@@ -6,11 +6,14 @@ namespace CryptoStreams.Topology;
 
 /// <summary>
 /// The <c>market-windows</c> processor: one windowed state per asset (store <c>market-windows</c>) holding every
-/// (source, symbol) candle of each open window. Stream time is the latest event time of any accepted tick or
-/// oracle round in this task; when it passes a window's end plus grace the window closes: its final candles
-/// and its consensus are emitted, in that order, from this one processor. A tick for a closed window is
-/// rejected as <c>late</c>. Stream time deliberately ignores rejected records, so one absurd timestamp
-/// cannot close every window.
+/// (source, symbol) candle of each open window. Stream time is the latest event time of any accepted tick in
+/// this task; when it passes a window's end plus grace the window closes: its final candles and its consensus
+/// are emitted, in that order, from this one processor. A tick for a closed window is rejected as <c>late</c>.
+/// Stream time deliberately ignores rejected records, so one absurd timestamp cannot close every window, and
+/// oracle rounds: while a backlog is caught up Streamiz reads each partition in chunks of equal bytes, and the
+/// sparse oracle topic's chunk reaches many minutes further in event time than the tick topics' — were rounds
+/// to move stream time, every tick behind them would be late. Rounds wait in <c>oracle-rounds</c> until the
+/// windows they belong to close.
 /// </summary>
 internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEvent, string, TopologyEvent>
 {
@@ -51,9 +54,7 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
                 AdvanceStreamTime(accepted.Tick.EventTime.UtcTicks);
                 Apply(record.Key, accepted);
                 return null;
-            case OracleRoundAccepted round:
-                AdvanceStreamTime(round.Round.UpdatedAt.UtcTicks);
-                NoteEventTime(record.Key, round.Round.UpdatedAt.UtcTicks);
+            case OracleRoundAccepted:
                 return record;
             case GapAccepted gap:
                 Apply(record.Key, gap);
@@ -113,16 +114,6 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
         var end = Time(windowStart + settings.WindowTicks);
         var error = $"{what} belongs to window {Time(windowStart):O}–{end:O}, closed at stream time {Time(streamTicks):O} (grace {settings.Options.Grace})";
         context.Forward(asset, settings.Normaliser.Reject(raw, source, DeadLetterReasons.Late, error));
-    }
-
-    private void NoteEventTime(string asset, long eventTicks)
-    {
-        var state = StateOf(asset);
-        if (eventTicks > state.LatestEventTicks)
-        {
-            state.LatestEventTicks = eventTicks;
-            store.Put(asset, state);
-        }
     }
 
     private void AdvanceStreamTime(long eventTicks)

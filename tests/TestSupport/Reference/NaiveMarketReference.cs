@@ -75,12 +75,13 @@ public static class NaiveMarketReference
         var g = p.Grace.Ticks;
         var parsed = inputs.Select((input, i) => Parse(i, input, p)).ToList();
 
-        // Stream time after each record: the maximum event time of every accepted tick and oracle round so far.
+        // Stream time after each record: the maximum event time of every accepted tick so far (oracle rounds wait
+        // for the windows; they do not close them).
         var streamAfter = new long[parsed.Count];
         var running = long.MinValue;
         foreach (var r in parsed)
         {
-            if (r.Rejection is null && r.EventTicks is { } t)
+            if (r.Rejection is null && r.Value is Tick && r.EventTicks is { } t)
             {
                 running = Math.Max(running, t);
             }
