@@ -28,12 +28,13 @@ public sealed class BrokerHarness : IHarness
         var rate = IntArg(args, "--rate", 10_000);
         var latencySeconds = IntArg(args, "--latency-seconds", 10);
         var only = StringArg(args, "--only");
+        var fsync = Enum.Parse<FsyncPolicy>(StringArg(args, "--fsync") ?? nameof(FsyncPolicy.Always), ignoreCase: true);
         Console.WriteLine($"broker bench: {records:N0} records of {RecordBytes} B, acks=all, {Partitions} partitions; latency at {rate:N0} msg/s for {latencySeconds} s");
 
         var results = new List<(string Endpoint, Result Result)>();
         if (only is null or "embedded")
         {
-            var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero };
+            var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero, FsyncPolicy = fsync };
             await using var broker = await EmbeddedBroker.StartAsync(options, loggerFactory: null, cancellationToken);
             results.Add(($"embedded broker (fsync {options.FsyncPolicy})", await MeasureAsync(broker.BootstrapServers, CreateViaAdminAsync, records, rate, latencySeconds, cancellationToken)));
         }
@@ -61,10 +62,16 @@ public sealed class BrokerHarness : IHarness
     {
         await createTopic(bootstrapServers, "bench-throughput");
         await createTopic(bootstrapServers, "bench-latency");
-        var produceRate = await Task.Run(() => ProduceAll(bootstrapServers, "bench-throughput", records), cancellationToken);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: produce {produceRate:N0} rec/s"));
-        var (consumeRate, read) = await Task.Run(() => ConsumeAll(bootstrapServers, "bench-throughput", cancellationToken), cancellationToken);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: consume {consumeRate:N0} rec/s ({read:N0} of {records:N0} records still stored)"));
+        double produceRate = 0, consumeRate = 0;
+        var read = 0;
+        if (records > 0)
+        {
+            produceRate = await Task.Run(() => ProduceAll(bootstrapServers, "bench-throughput", records), cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: produce {produceRate:N0} rec/s"));
+            (consumeRate, read) = await Task.Run(() => ConsumeAll(bootstrapServers, "bench-throughput", cancellationToken), cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: consume {consumeRate:N0} rec/s ({read:N0} of {records:N0} records still stored)"));
+        }
+
         var latency = await Task.Run(() => PacedLatency(bootstrapServers, "bench-latency", rate, latencySeconds, cancellationToken), cancellationToken);
         return new Result(produceRate, consumeRate, read, latency.GetValueAtPercentile(50) / 1000.0, latency.GetValueAtPercentile(99) / 1000.0, latency.GetMaxValue() / 1000.0);
     }
