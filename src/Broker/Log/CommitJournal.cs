@@ -24,6 +24,10 @@ internal sealed class CommitJournal : IDisposable
     private readonly long _rotateBytes;
     private FileStream? _file;
     private long _fileNumber;
+    private long _filePosition;
+
+    // Bytes ever appended / made durable, across files: never reset on rotation, so an entry still in the old file
+    // keeps NeedsSync true until the rotation has flushed the segments and the next round has run.
     private long _written;
     private long _synced;
 
@@ -38,7 +42,7 @@ internal sealed class CommitJournal : IDisposable
     public bool NeedsSync => Volatile.Read(ref _synced) < Volatile.Read(ref _written);
 
     /// <summary>Bytes in the current journal file.</summary>
-    public long Size => Volatile.Read(ref _written);
+    public long Size => Volatile.Read(ref _filePosition);
 
     /// <summary>Appends one batch (its offsets already assigned). Called under the partition's lock, after the segment write.</summary>
     public void Append(Guid topicId, int partition, ReadOnlySpan<byte> batch)
@@ -56,7 +60,8 @@ internal sealed class CommitJournal : IDisposable
             lock (_lock)
             {
                 var file = _file ?? throw new InvalidOperationException("the commit journal is not open (recovery has not run)");
-                RandomAccess.Write(file.SafeFileHandle, span, _written);
+                RandomAccess.Write(file.SafeFileHandle, span, _filePosition);
+                Volatile.Write(ref _filePosition, _filePosition + length);
                 Volatile.Write(ref _written, _written + length);
             }
         }
@@ -90,7 +95,7 @@ internal sealed class CommitJournal : IDisposable
     }
 
     /// <summary>
-    /// When the current file is full, switches to a new one, fsyncs the segments (<paramref name="flushSegments"/>,
+    /// When the current file is full, switches to a new one, fsyncs the old one and the segments (<paramref name="flushSegments"/>,
     /// which now hold everything the old file held: segment writes precede journal writes) and deletes the old file.
     /// Called by the group-commit loop between rounds.
     /// </summary>
@@ -100,7 +105,7 @@ internal sealed class CommitJournal : IDisposable
         string oldPath;
         lock (_lock)
         {
-            if (_file is null || _written < _rotateBytes)
+            if (_file is null || _filePosition < _rotateBytes)
             {
                 return;
             }
@@ -112,6 +117,8 @@ internal sealed class CommitJournal : IDisposable
 
         try
         {
+            // Entries the last round did not cover are durable either way, even if flushing the segments fails.
+            old.Flush(flushToDisk: true);
             flushSegments();
         }
         finally
@@ -179,8 +186,7 @@ internal sealed class CommitJournal : IDisposable
     {
         _fileNumber++;
         _file = new FileStream(PathOf(_fileNumber), FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
-        Volatile.Write(ref _written, 0);
-        Volatile.Write(ref _synced, 0);
+        Volatile.Write(ref _filePosition, 0);
     }
 
     private string PathOf(long number) => Path.Combine(_directory, number.ToString("D20", CultureInfo.InvariantCulture) + Extension);
