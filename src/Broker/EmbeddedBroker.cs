@@ -79,14 +79,26 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
         var metrics = new BrokerMetrics(meterFactory);
         var appended = new AppendSignal();
-        // Group commit fsyncs this one file instead of every dirty segment (see CommitJournal).
-        var commitJournal = options.FsyncPolicy == FsyncPolicy.Always ? new CommitJournal(Path.Combine(dataDirectory, "journal"), CommitJournalRotateBytes) : null;
-        var topics = new TopicStore(dataDirectory, options, time, logger, commitJournal);
+        // Group commit fsyncs this one file instead of every dirty segment (see CommitJournal). A journal left by a
+        // run under Always is replayed whatever the policy now is: it may hold acknowledged records a segment lost.
+        var journalDirectory = Path.Combine(dataDirectory, "journal");
+        var always = options.FsyncPolicy == FsyncPolicy.Always;
+        var commitJournal = always || Directory.Exists(journalDirectory) ? new CommitJournal(journalDirectory, CommitJournalRotateBytes) : null;
+        var topics = new TopicStore(dataDirectory, options, time, logger, always ? commitJournal : null);
         topics.PartitionOpened += log => log.Appended += appended.Signal;
         topics.Load();
         if (commitJournal is not null)
         {
             RecoverFromCommitJournal(commitJournal, topics, logger);
+            if (!always)
+            {
+                commitJournal.DisposeAfterSegmentsFlushed();
+                commitJournal = null;
+                if (Directory.GetFileSystemEntries(journalDirectory).Length == 0)
+                {
+                    Directory.Delete(journalDirectory);
+                }
+            }
         }
 
         var journal = new CoordinatorJournal(Path.Combine(dataDirectory, "coordinator"), options.FsyncPolicy != FsyncPolicy.Never);

@@ -20,8 +20,10 @@ public sealed class CommitJournalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
 
-    [Fact]
-    public async Task Acknowledged_records_a_segment_lost_after_the_ack_come_back_from_the_journal_once_and_in_order()
+    [Theory]
+    [InlineData(FsyncPolicy.Always)]
+    [InlineData(FsyncPolicy.Never)]
+    public async Task Acknowledged_records_a_segment_lost_after_the_ack_come_back_from_the_journal_once_and_in_order(FsyncPolicy restartPolicy)
     {
         var seed = Environment.TickCount;
         var random = new Random(seed);
@@ -92,11 +94,12 @@ public sealed class CommitJournalTests : IDisposable
             }
 
             var expected = acked.OrderBy(a => a.Partition).ThenBy(a => a.Offset).ToList();
-            var context = $"seed {seed}: segment of partition 0 cut from {length} to {cutTo} bytes";
+            var context = $"seed {seed}: segment of partition 0 cut from {length} to {cutTo} bytes, restarted under {restartPolicy}";
             for (var restart = 0; restart < 2; restart++)
             {
                 // The second start finds the journal already folded into the segments: nothing twice.
-                await using var broker = await KafkaEndpoint.StartEmbeddedBrokerAsync(_dataDirectory);
+                var options = new BrokerOptions { Port = 0, DataDirectory = _dataDirectory, FsyncPolicy = restartPolicy, GroupInitialRebalanceDelay = TimeSpan.Zero };
+                await using var broker = await EmbeddedBroker.StartAsync(options);
                 var read = await Read.AllAsync(broker.BootstrapServers, topic, Partitions);
                 Assert.True(
                     expected.SequenceEqual(read.OrderBy(r => r.Partition).ThenBy(r => r.Offset).Select(r => (r.Partition, r.Offset, r.Value!))),
