@@ -53,7 +53,7 @@ internal sealed class ClientConnection
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using var stream = new NetworkStream(_socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
-        var writing = WriteResponsesAsync(stream, stop.Token);
+        var writing = WriteResponsesAsync(stream, stop);
         try
         {
             await ReadRequestsAsync(reader, remote, stop.Token).ConfigureAwait(false);
@@ -182,8 +182,9 @@ internal sealed class ClientConnection
     /// Writes responses in request order. Responses that are already complete are coalesced into one socket write
     /// (a group commit completes dozens of produce requests at once).
     /// </summary>
-    private async Task WriteResponsesAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private async Task WriteResponsesAsync(NetworkStream stream, CancellationTokenSource stop)
     {
+        var cancellationToken = stop.Token;
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
         try
         {
@@ -230,6 +231,8 @@ internal sealed class ClientConnection
         }
         finally
         {
+            // However writing ended, the reader must not stay parked waiting for room that only this loop makes.
+            await stop.CancelAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
         }
     }
