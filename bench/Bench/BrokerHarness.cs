@@ -28,17 +28,25 @@ public sealed class BrokerHarness : IHarness
         var rate = IntArg(args, "--rate", 10_000);
         var latencySeconds = IntArg(args, "--latency-seconds", 10);
         var only = StringArg(args, "--only");
+        var fsync = Enum.Parse<FsyncPolicy>(StringArg(args, "--fsync") ?? nameof(FsyncPolicy.Always), ignoreCase: true);
         Console.WriteLine($"broker bench: {records:N0} records of {RecordBytes} B, acks=all, {Partitions} partitions; latency at {rate:N0} msg/s for {latencySeconds} s");
 
         var results = new List<(string Endpoint, Result Result)>();
-        if (only is null or "embedded")
+        var external = StringArg(args, "--bootstrap");
+        if (external is not null)
         {
-            var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero };
+            // A broker in another process (e.g. `cryptostreams broker --port 9092 --fsync Always`), so its CPU time can
+            // be read apart from the clients'.
+            results.Add(($"broker at {external}", await MeasureAsync(external, CreateViaAdminAsync, records, rate, latencySeconds, cancellationToken)));
+        }
+        else if (only is null or "embedded")
+        {
+            var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero, FsyncPolicy = fsync };
             await using var broker = await EmbeddedBroker.StartAsync(options, loggerFactory: null, cancellationToken);
             results.Add(($"embedded broker (fsync {options.FsyncPolicy})", await MeasureAsync(broker.BootstrapServers, CreateViaAdminAsync, records, rate, latencySeconds, cancellationToken)));
         }
 
-        if (only is null or "mock")
+        if (external is null && only is null or "mock")
         {
             using var mock = LibrdkafkaMockCluster.Start();
             results.Add(("librdkafka mock cluster", await MeasureAsync(mock.BootstrapServers, (_, topic) => { mock.CreateTopic(topic, Partitions); return Task.CompletedTask; }, records, rate, latencySeconds, cancellationToken)));
@@ -59,13 +67,23 @@ public sealed class BrokerHarness : IHarness
 
     private static async Task<Result> MeasureAsync(string bootstrapServers, Func<string, string, Task> createTopic, int records, int rate, int latencySeconds, CancellationToken cancellationToken)
     {
-        await createTopic(bootstrapServers, "bench-throughput");
-        await createTopic(bootstrapServers, "bench-latency");
-        var produceRate = await Task.Run(() => ProduceAll(bootstrapServers, "bench-throughput", records), cancellationToken);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: produce {produceRate:N0} rec/s"));
-        var (consumeRate, read) = await Task.Run(() => ConsumeAll(bootstrapServers, "bench-throughput", cancellationToken), cancellationToken);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: consume {consumeRate:N0} rec/s ({read:N0} of {records:N0} records still stored)"));
-        var latency = await Task.Run(() => PacedLatency(bootstrapServers, "bench-latency", rate, latencySeconds, cancellationToken), cancellationToken);
+        // Fresh names, so a long-running external broker can be measured more than once.
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var throughputTopic = "bench-throughput-" + run;
+        var latencyTopic = "bench-latency-" + run;
+        await createTopic(bootstrapServers, throughputTopic);
+        await createTopic(bootstrapServers, latencyTopic);
+        double produceRate = 0, consumeRate = 0;
+        var read = 0;
+        if (records > 0)
+        {
+            produceRate = await Task.Run(() => ProduceAll(bootstrapServers, throughputTopic, records), cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: produce {produceRate:N0} rec/s"));
+            (consumeRate, read) = await Task.Run(() => ConsumeAll(bootstrapServers, throughputTopic, cancellationToken), cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: consume {consumeRate:N0} rec/s ({read:N0} of {records:N0} records still stored)"));
+        }
+
+        var latency = await Task.Run(() => PacedLatency(bootstrapServers, latencyTopic, rate, latencySeconds, cancellationToken), cancellationToken);
         return new Result(produceRate, consumeRate, read, latency.GetValueAtPercentile(50) / 1000.0, latency.GetValueAtPercentile(99) / 1000.0, latency.GetMaxValue() / 1000.0);
     }
 
@@ -131,6 +149,9 @@ public sealed class BrokerHarness : IHarness
             EnableAutoCommit = false,
             EnablePartitionEof = true,
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            // Only partition, offset and value are looked at: skip marshalling topic names, timestamps and headers per
+            // record, so the client's per-record .NET work limits the measured rate less.
+            ConsumeResultFields = "none",
         };
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
         consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));

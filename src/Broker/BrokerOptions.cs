@@ -5,7 +5,10 @@ namespace CryptoStreams.Broker;
 /// <summary>How the broker makes appended records durable.</summary>
 public enum FsyncPolicy
 {
-    /// <summary>acks=all (and acks=1) are answered only after the segment is fsynced; concurrent writers share one fsync.</summary>
+    /// <summary>
+    /// acks=all is answered only after the records are fsynced — in the broker-wide commit journal, one fsync shared by
+    /// every concurrent writer; segments are fsynced when the journal rotates and on stop, and restored from it on start.
+    /// </summary>
     Always,
 
     /// <summary>Segments are fsynced every <see cref="BrokerOptions.FsyncInterval"/>; a crash can lose the last interval.</summary>

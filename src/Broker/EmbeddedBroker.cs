@@ -21,6 +21,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     private readonly BrokerListener _listener;
     private readonly BackgroundLoops _background;
     private readonly string? _temporaryDirectory;
+    private const long CommitJournalRotateBytes = 64L * 1024 * 1024;
+
     private int _disposed;
 
     private EmbeddedBroker(BrokerRuntime runtime, BrokerListener listener, BackgroundLoops background, string dataDirectory, string? temporaryDirectory)
@@ -77,9 +79,28 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
         var metrics = new BrokerMetrics(meterFactory);
         var appended = new AppendSignal();
-        var topics = new TopicStore(dataDirectory, options, time, logger);
+        // Group commit fsyncs this one file instead of every dirty segment (see CommitJournal). A journal left by a
+        // run under Always is replayed whatever the policy now is: it may hold acknowledged records a segment lost.
+        var journalDirectory = Path.Combine(dataDirectory, "journal");
+        var always = options.FsyncPolicy == FsyncPolicy.Always;
+        var commitJournal = always || Directory.Exists(journalDirectory) ? new CommitJournal(journalDirectory, CommitJournalRotateBytes) : null;
+        var topics = new TopicStore(dataDirectory, options, time, logger, always ? commitJournal : null);
         topics.PartitionOpened += log => log.Appended += appended.Signal;
         topics.Load();
+        if (commitJournal is not null)
+        {
+            RecoverFromCommitJournal(commitJournal, topics, logger);
+            if (!always)
+            {
+                commitJournal.DisposeAfterSegmentsFlushed();
+                commitJournal = null;
+                if (Directory.GetFileSystemEntries(journalDirectory).Length == 0)
+                {
+                    Directory.Delete(journalDirectory);
+                }
+            }
+        }
+
         var journal = new CoordinatorJournal(Path.Combine(dataDirectory, "coordinator"), options.FsyncPolicy != FsyncPolicy.Never);
         var groups = new GroupCoordinator(options, time, logger, journal);
         var transactions = new TransactionCoordinator(options, time, logger, journal, topics, groups);
@@ -111,7 +132,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
         transactions.RecoverAfterReplay();
         CoordinatorCompaction.Compact(journal, groups, transactions);
-        var runtime = new BrokerRuntime(options, time, topics, groups, transactions, journal, new LogFlusher(), appended, metrics, logger);
+        var runtime = new BrokerRuntime(options, time, topics, groups, transactions, journal,
+            new LogFlusher(commitJournal, topics.FlushAll), commitJournal, appended, metrics, logger);
 
         RequestDispatcher? dispatcher = null;
         dispatcher = new RequestDispatcher(ApiCatalog.Create(runtime, () => dispatcher!), metrics, logger);
@@ -123,7 +145,10 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         }
         catch
         {
+            runtime.Flusher.Dispose();
             topics.Dispose();
+            commitJournal?.Dispose();
+            journal.Dispose();
             metrics.Dispose();
             throw;
         }
@@ -135,6 +160,37 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         background.Start();
         BrokerLog.Listening(logger, listener.LocalEndPoint.ToString(), $"{runtime.AdvertisedHost}:{runtime.AdvertisedPort}", dataDirectory);
         return Task.FromResult(new EmbeddedBroker(runtime, listener, background, dataDirectory, temporary));
+    }
+
+    private static void RecoverFromCommitJournal(CommitJournal commitJournal, TopicStore topics, ILogger logger)
+    {
+        var restored = 0;
+        var gaps = 0;
+        commitJournal.Recover(
+            (topicId, partition, batch) =>
+            {
+                // Entries of deleted topics find nothing (a re-created topic has a new id).
+                var found = topics.Find(topicId)?.Partitions;
+                if (found is null || partition < 0 || partition >= found.Length)
+                {
+                    return;
+                }
+
+                switch (found[partition].ReplayFromJournal(batch))
+                {
+                    case JournalReplay.Restored:
+                        restored++;
+                        break;
+                    case JournalReplay.Gap:
+                        gaps++;
+                        break;
+                }
+            },
+            topics.FlushAll);
+        if (restored > 0 || gaps > 0)
+        {
+            BrokerLog.JournalRestored(logger, restored, gaps);
+        }
     }
 
     private static IPAddress ResolveHost(string host)
@@ -158,7 +214,9 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _background.DisposeAsync().ConfigureAwait(false);
+        _runtime.Flusher.Dispose();
         _runtime.Topics.Dispose();
+        _runtime.CommitJournal?.DisposeAfterSegmentsFlushed();
         _runtime.Journal.Dispose();
         _runtime.Metrics.Dispose();
         BrokerLog.Stopped(_runtime.Logger);

@@ -58,4 +58,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(18, LogLevel.Warning, "Connection {Connection}: unsupported {ApiKey} v{Version}")]
     public static partial void UnsupportedRequest(ILogger logger, long connection, short apiKey, short version);
+
+    [LoggerMessage(19, LogLevel.Warning, "Commit journal: restored {Batches} record batches that segments had lost; {Gaps} batches could not be placed (log end before them)")]
+    public static partial void JournalRestored(ILogger logger, int batches, int gaps);
 }

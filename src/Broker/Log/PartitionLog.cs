@@ -7,6 +7,19 @@ namespace CryptoStreams.Broker.Log;
 /// <summary>Outcome of appending the batches of one partition from a produce request.</summary>
 internal readonly record struct AppendResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? Message = null);
 
+/// <summary>What start-up recovery did with one batch from the <see cref="CommitJournal"/>.</summary>
+internal enum JournalReplay
+{
+    /// <summary>The segment lacked it (lost with the page cache); appended again.</summary>
+    Restored,
+
+    /// <summary>The segment already has it.</summary>
+    AlreadyPresent,
+
+    /// <summary>It starts past the log end: something between is missing from both (should not happen).</summary>
+    Gap,
+}
+
 /// <summary>
 /// One partition's log: its segments, log start/end offsets, idempotent-producer state and transaction index.
 /// Appends are serialised by a lock; fetches read segment files concurrently without it.
@@ -18,12 +31,16 @@ internal sealed class PartitionLog : IDisposable
     private readonly TimeProvider _time;
     private readonly ProducerStateTable _producers = new();
     private readonly TransactionIndex _transactions = new();
+    private readonly Guid _topicId;
+    private readonly CommitJournal? _journal;
     private LogSegment[] _segments;
     private long _logStartOffset;
     private long _stableOffset;
 
-    private PartitionLog(string topic, int partition, string directory, TopicConfig config, TimeProvider time, LogSegment[] segments)
+    private PartitionLog(string topic, int partition, string directory, TopicConfig config, TimeProvider time, LogSegment[] segments, Guid topicId, CommitJournal? journal)
     {
+        _topicId = topicId;
+        _journal = journal;
         Topic = topic;
         Partition = partition;
         Directory = directory;
@@ -54,8 +71,12 @@ internal sealed class PartitionLog : IDisposable
 
     public static string DirectoryName(string topic, int partition) => $"{topic}-{partition.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>Opens (or creates) a partition directory, recovering the active segment from an unclean stop.</summary>
-    public static PartitionLog Open(string logsRoot, string topic, int partition, TopicConfig config, TimeProvider time, Action<string, long>? onTruncated)
+    /// <summary>
+    /// Opens (or creates) a partition directory, recovering the active segment from an unclean stop. With a
+    /// <paramref name="journal"/>, every append is also written there (tagged with <paramref name="topicId"/>) for group commit.
+    /// </summary>
+    public static PartitionLog Open(string logsRoot, string topic, int partition, TopicConfig config, TimeProvider time, Action<string, long>? onTruncated,
+        Guid topicId = default, CommitJournal? journal = null)
     {
         var directory = Path.Combine(logsRoot, DirectoryName(topic, partition));
         System.IO.Directory.CreateDirectory(directory);
@@ -97,7 +118,7 @@ internal sealed class PartitionLog : IDisposable
             segments.Add(LogSegment.Create(directory, 0, time.GetUtcNow()));
         }
 
-        var log = new PartitionLog(topic, partition, directory, config, time, [.. segments]);
+        var log = new PartitionLog(topic, partition, directory, config, time, [.. segments], topicId, journal);
         foreach (var (key, value) in ReadCheckpoint(directory))
         {
             if (key == "log-start-offset")
@@ -219,7 +240,31 @@ internal sealed class PartitionLog : IDisposable
         }
     }
 
-    private long AppendLocked(Span<byte> batch)
+    /// <summary>Start-up recovery: appends a batch from the commit journal if the segment lost it (power loss after the ack).</summary>
+    public JournalReplay ReplayFromJournal(Memory<byte> batch)
+    {
+        var header = new RecordBatchHeader(batch.Span);
+        lock (_lock)
+        {
+            var end = HighWatermark;
+            if (header.LastOffset < end)
+            {
+                return JournalReplay.AlreadyPresent;
+            }
+
+            if (header.BaseOffset != end)
+            {
+                return JournalReplay.Gap;
+            }
+
+            AppendLocked(batch.Span, toJournal: false);
+        }
+
+        Appended?.Invoke();
+        return JournalReplay.Restored;
+    }
+
+    private long AppendLocked(Span<byte> batch, bool toJournal = true)
     {
         var active = _segments[^1];
         var offset = active.NextOffset;
@@ -232,6 +277,11 @@ internal sealed class PartitionLog : IDisposable
         }
 
         active.Append(batch, header);
+        if (toJournal)
+        {
+            _journal?.Append(_topicId, Partition, batch);
+        }
+
         Track(_producers, _transactions, header, batch);
         Volatile.Write(ref _stableOffset, _transactions.StableOffset(header.LastOffset + 1));
         return offset;

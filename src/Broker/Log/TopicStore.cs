@@ -18,9 +18,11 @@ internal sealed partial class TopicStore : IDisposable
     private readonly ILogger _logger;
     private readonly string _metadataRoot;
     private readonly string _logsRoot;
+    private readonly CommitJournal? _journal;
 
-    public TopicStore(string dataDirectory, BrokerOptions options, TimeProvider time, ILogger logger)
+    public TopicStore(string dataDirectory, BrokerOptions options, TimeProvider time, ILogger logger, CommitJournal? journal = null)
     {
+        _journal = journal;
         _options = options;
         _time = time;
         _logger = logger;
@@ -52,7 +54,7 @@ internal sealed partial class TopicStore : IDisposable
             var partitions = new PartitionLog[meta.Partitions];
             for (var p = 0; p < partitions.Length; p++)
             {
-                partitions[p] = OpenPartition(meta.Name, p, config);
+                partitions[p] = OpenPartition(meta.Name, meta.Id, p, config);
             }
 
             lock (_lock)
@@ -62,10 +64,10 @@ internal sealed partial class TopicStore : IDisposable
         }
     }
 
-    private PartitionLog OpenPartition(string topic, int partition, TopicConfig config)
+    private PartitionLog OpenPartition(string topic, Guid topicId, int partition, TopicConfig config)
     {
         var log = PartitionLog.Open(_logsRoot, topic, partition, config, _time,
-            (path, bytes) => BrokerLog.SegmentTruncated(_logger, path, bytes));
+            (path, bytes) => BrokerLog.SegmentTruncated(_logger, path, bytes), topicId, _journal);
         PartitionOpened?.Invoke(log);
         return log;
     }
@@ -91,6 +93,28 @@ internal sealed partial class TopicStore : IDisposable
         var found = Find(topic);
         var partitions = found?.Partitions;
         return partitions is not null && partition >= 0 && partition < partitions.Length ? partitions[partition] : null;
+    }
+
+    /// <summary>fsyncs every partition's active segment that has unflushed appends.</summary>
+    public void FlushAll()
+    {
+        foreach (var topic in All())
+        {
+            foreach (var log in topic.Partitions)
+            {
+                try
+                {
+                    if (log.NeedsFlush)
+                    {
+                        log.Flush();
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Deleted meanwhile: nothing of it needs to survive.
+                }
+            }
+        }
     }
 
     public List<Topic> All()
@@ -147,7 +171,7 @@ internal sealed partial class TopicStore : IDisposable
                     Directory.Delete(directory, recursive: true);
                 }
 
-                logs[p] = OpenPartition(name, p, config);
+                logs[p] = OpenPartition(name, id, p, config);
             }
 
             _topics[name] = new Topic(name, id, config, logs);
@@ -213,7 +237,7 @@ internal sealed partial class TopicStore : IDisposable
             var logs = topic.Partitions.ToList();
             for (var p = current; p < newTotal; p++)
             {
-                logs.Add(OpenPartition(name, p, topic.Config));
+                logs.Add(OpenPartition(name, topic.Id, p, topic.Config));
             }
 
             topic.Partitions = [.. logs];

@@ -8,6 +8,9 @@ namespace CryptoStreams.Broker.Server;
 /// <summary>Accepts TCP clients and runs one <see cref="ClientConnection"/> per socket.</summary>
 internal sealed class BrokerListener : IAsyncDisposable
 {
+    // Room for a pipelined burst of produce requests and for a whole fetch response without waiting for the peer.
+    private const int SocketBufferBytes = 1024 * 1024;
+
     private readonly Socket _listener;
     private readonly RequestDispatcher _dispatcher;
     private readonly BrokerMetrics _metrics;
@@ -56,6 +59,8 @@ internal sealed class BrokerListener : IAsyncDisposable
             }
 
             socket.NoDelay = true;
+            socket.ReceiveBufferSize = SocketBufferBytes;
+            socket.SendBufferSize = SocketBufferBytes;
             var connection = new ClientConnection(socket, Interlocked.Increment(ref _nextConnectionId), _dispatcher, _metrics, _logger, _maxFrame);
             var task = Task.Run(() => connection.RunAsync(cancellationToken), CancellationToken.None);
             lock (_lock)

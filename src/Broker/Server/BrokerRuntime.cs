@@ -11,7 +11,7 @@ namespace CryptoStreams.Broker.Server;
 internal sealed class BrokerRuntime
 {
     public BrokerRuntime(BrokerOptions options, TimeProvider time, TopicStore topics, GroupCoordinator groups,
-        TransactionCoordinator transactions, CoordinatorJournal journal, LogFlusher flusher, AppendSignal appended, BrokerMetrics metrics, ILogger logger)
+        TransactionCoordinator transactions, CoordinatorJournal journal, LogFlusher flusher, CommitJournal? commitJournal, AppendSignal appended, BrokerMetrics metrics, ILogger logger)
     {
         Options = options;
         Time = time;
@@ -20,6 +20,7 @@ internal sealed class BrokerRuntime
         Transactions = transactions;
         Journal = journal;
         Flusher = flusher;
+        CommitJournal = commitJournal;
         Appended = appended;
         Metrics = metrics;
         Logger = logger;
@@ -38,6 +39,9 @@ internal sealed class BrokerRuntime
     public CoordinatorJournal Journal { get; }
 
     public LogFlusher Flusher { get; }
+
+    /// <summary>What group commit fsyncs under <see cref="FsyncPolicy.Always"/>; null under the other policies.</summary>
+    public CommitJournal? CommitJournal { get; }
 
     public AppendSignal Appended { get; }
 

@@ -11,12 +11,17 @@ namespace CryptoStreams.Broker.Server;
 
 /// <summary>
 /// One client TCP connection: reads size-prefixed request frames, starts each handler in arrival order,
-/// and writes the responses back in the same order (several may be in flight, like librdkafka pipelines
-/// produce requests). A malformed frame, an unknown API or an oversized frame closes only this connection.
+/// and writes the responses back in the same order. Reading never waits for a response: librdkafka pipelines
+/// produce requests, and every request already in the socket must join the next group-commit fsync rather than
+/// queue behind the previous one (a cap of a few dozen in flight made throughput = cap / fsync time).
+/// A malformed frame, an unknown API or an oversized frame closes only this connection.
 /// </summary>
 internal sealed class ClientConnection
 {
-    private const int MaxInFlight = 32;
+    // Bounds on what one connection may have read but not yet answered: many small requests, or fewer big ones.
+    private const int MaxInFlight = 4096;
+    private const long MaxInFlightBytes = 64L * 1024 * 1024;
+    private const int DirectWriteBytes = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly long _id;
@@ -24,8 +29,11 @@ internal sealed class ClientConnection
     private readonly BrokerMetrics _metrics;
     private readonly ILogger _logger;
     private readonly int _maxFrame;
-    private readonly Channel<Task<KafkaWriter?>> _responses =
-        Channel.CreateBounded<Task<KafkaWriter?>>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<PendingResponse> _responses =
+        Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
+
+    private readonly AppendSignal _responseWritten = new();
+    private long _inFlightBytes;
 
     public ClientConnection(Socket socket, long id, RequestDispatcher dispatcher, BrokerMetrics metrics, ILogger logger, int maxFrame)
     {
@@ -45,7 +53,7 @@ internal sealed class ClientConnection
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using var stream = new NetworkStream(_socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
-        var writing = WriteResponsesAsync(stream, stop.Token);
+        var writing = WriteResponsesAsync(stream, stop);
         try
         {
             await ReadRequestsAsync(reader, remote, stop.Token).ConfigureAwait(false);
@@ -101,7 +109,15 @@ internal sealed class ClientConnection
                     return;
                 }
 
-                await _responses.Writer.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+                if (!_responses.Writer.TryWrite(new PendingResponse(response, frame.Length)))
+                {
+                    await _responses.Writer.WriteAsync(new PendingResponse(response, frame.Length), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (Interlocked.Add(ref _inFlightBytes, frame.Length) > MaxInFlightBytes)
+                {
+                    await WaitForResponsesWrittenAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (problem is not null)
@@ -115,6 +131,20 @@ internal sealed class ClientConnection
             {
                 return;
             }
+        }
+    }
+
+    private async Task WaitForResponsesWrittenAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var written = _responseWritten.Next();
+            if (Volatile.Read(ref _inFlightBytes) <= MaxInFlightBytes)
+            {
+                return;
+            }
+
+            await written.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -148,35 +178,68 @@ internal sealed class ClientConnection
         return true;
     }
 
-    private async Task WriteResponsesAsync(NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes responses in request order. Responses that are already complete are coalesced into one socket write
+    /// (a group commit completes dozens of produce requests at once).
+    /// </summary>
+    private async Task WriteResponsesAsync(NetworkStream stream, CancellationTokenSource stop)
     {
-        await foreach (var pending in _responses.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var cancellationToken = stop.Token;
+        var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
+        try
         {
-            KafkaWriter? response;
-            try
+            await foreach (var pending in _responses.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                response = await pending.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The dispatcher already turned expected failures into error responses; anything else ends the connection.
-                _socket.Close();
-                throw;
-            }
+                KafkaWriter? response;
+                try
+                {
+                    response = await pending.Response.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The dispatcher already turned expected failures into error responses; anything else ends the connection.
+                    _socket.Close();
+                    throw;
+                }
 
-            if (response is null)
-            {
-                continue;
-            }
+                if (response is not null)
+                {
+                    using (response)
+                    {
+                        if (response.Length >= DirectWriteBytes)
+                        {
+                            // Big fetch responses go straight to the socket instead of being copied through the pipe.
+                            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                            await stream.WriteAsync(response.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            output.Write(response.WrittenSpan);
+                        }
 
-            using (response)
-            {
-                await stream.WriteAsync(response.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                _metrics.Sent(response.Length);
+                        _metrics.Sent(response.Length);
+                    }
+                }
+
+                Interlocked.Add(ref _inFlightBytes, -pending.FrameBytes);
+                _responseWritten.Signal();
+                if (!_responses.Reader.TryPeek(out var next) || !next.Response.IsCompleted)
+                {
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            // However writing ended, the reader must not stay parked waiting for room that only this loop makes.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await output.CompleteAsync().ConfigureAwait(false);
         }
     }
 }
+
+/// <summary>A dispatched request whose response is not written yet, and the frame bytes it holds.</summary>
+internal readonly record struct PendingResponse(Task<KafkaWriter?> Response, int FrameBytes);
 
 /// <summary>A request frame in a pooled array, returned to the pool when its request is done.</summary>
 internal readonly record struct FrameBuffer(byte[] Array, int Length)

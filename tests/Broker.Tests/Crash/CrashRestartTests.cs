@@ -47,12 +47,19 @@ public sealed class CrashRestartTests : IDisposable
             config.ReconnectBackoffMaxMs = 200;
             using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
 
-            // At most 200 records in flight, so the kill lands while sending is still going on.
+            // At most 200 records in flight, and sending pauses until the kill, so it lands while sending is still going on.
+            var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var window = new SemaphoreSlim(200);
             var sending = Task.Run(async () =>
             {
                 for (var i = 0; i < Count; i++)
                 {
+                    if (i == killAfterAcks + 200)
+                    {
+                        // A fast broker could otherwise acknowledge everything before the kill lands.
+                        await killed.Task;
+                    }
+
                     await window.WaitAsync();
                     var sequence = i;
                     producer.Produce(
@@ -77,6 +84,7 @@ public sealed class CrashRestartTests : IDisposable
             await Eventually.HoldsAsync(() => acked.Count >= killAfterAcks, "enough records acknowledged to kill the broker");
             await broker.KillAsync();
             var ackedBeforeKill = acked.Count;
+            killed.SetResult();
             await broker.DisposeAsync();
             broker = await BrokerProcess.StartAsync(port, _dataDirectory);
 
