@@ -52,6 +52,7 @@ internal sealed partial class TopologyHostedService : BackgroundService
             MaxPollRecords = options.MaxPollRecords,
             MaxTaskIdleMs = (long)options.MaxTaskIdle.TotalMilliseconds,
             LingerMs = options.ProducerLinger.TotalMilliseconds,
+            MaxPartitionFetchBytes = options.MaxPartitionFetchBytes,
             Logger = streamizLogger,
             MetricsRecording = MetricsRecordingLevel.INFO,
             MetricsIntervalMs = 10_000,
