@@ -54,20 +54,22 @@ public sealed class EndToEndHarness : IHarness
         var rate = IntArg(args, "--rate", 10_000);
         var seconds = IntArg(args, "--seconds", 60);
         var commitMs = IntArg(args, "--commit-ms", 100);
+        var fetchBytes = IntArg(args, "--partition-fetch-bytes", new TopologyOptions().MaxPartitionFetchBytes);
         var only = StringArg(args, "--only");
         var server = StringArg(args, "--database") ?? PostgresServer.ConnectionString;
         Console.WriteLine($"e2e bench: topology CommitInterval {commitMs} ms, loader BatchLinger 20 ms / BatchSize 5000, producer linger 5 ms, "
-            + $"grace {Grace.TotalSeconds:0} s, 1 partition per topic, in-memory stores, at-least-once");
+            + $"grace {Grace.TotalSeconds:0} s, 1 partition per topic, in-memory stores, at-least-once, "
+            + $"max.partition.fetch.bytes {fetchBytes:N0}");
 
         if (only is null or "max")
         {
-            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, cancellationToken);
+            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, fetchBytes, cancellationToken);
             await MaxRateAsync(run, ticks, cancellationToken);
         }
 
         if (only is null or "paced")
         {
-            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, cancellationToken);
+            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, fetchBytes, cancellationToken);
             await PacedAsync(run, rate, seconds, cancellationToken);
         }
 
@@ -357,7 +359,7 @@ public sealed class EndToEndHarness : IHarness
 
         public LoaderSnapshot Loader => host.Services.GetRequiredService<LoaderStatus>().Current;
 
-        public static async Task<PipelineUnderTest> StartAsync(string server, int commitMs, CancellationToken cancellationToken)
+        public static async Task<PipelineUnderTest> StartAsync(string server, int commitMs, int fetchBytes, CancellationToken cancellationToken)
         {
             var id = Guid.NewGuid().ToString("N")[..8];
             var databaseName = "bench_e2e_" + id;
@@ -391,6 +393,7 @@ public sealed class EndToEndHarness : IHarness
                 ["Topology:ApplicationId"] = "e2e-bench-" + id,
                 ["Topology:StateDir"] = stateDir,
                 ["Topology:CommitInterval"] = TimeSpan.FromMilliseconds(commitMs).ToString(),
+                ["Topology:MaxPartitionFetchBytes"] = fetchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Topology:Grace"] = Grace.ToString(),
                 ["Loader:GroupId"] = "e2e-bench-loader-" + id,
                 ["Loader:BatchLinger"] = "00:00:00.020",

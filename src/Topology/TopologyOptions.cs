@@ -78,14 +78,14 @@ public sealed class TopologyOptions
     public TimeSpan MaxTaskIdle { get; set; } = TimeSpan.Zero;
 
     /// <summary>
-    /// Most bytes one fetch returns per input partition (<c>max.partition.fetch.bytes</c>). While a backlog is read,
-    /// each fetch brings one chunk of every partition, and a chunk of a sparse topic spans far more event time than a
-    /// chunk of a busy one; small chunks keep the topics closer together in event time, so fewer ticks fall behind
-    /// the grace period. Measured on the embedded broker (docs/performance.md, Topology): 1 MiB (librdkafka's
-    /// default) left 30–78 % of a backlog's ticks late, 16 KiB 0.5–6 %, for about 20 % less catch-up throughput.
+    /// Most bytes one fetch returns per input partition (<c>max.partition.fetch.bytes</c>), librdkafka's 1 MiB by
+    /// default. While a backlog is read, each fetch brings one chunk of every partition and the chunks of sparse and
+    /// busy topics span different stretches of event time, so this size decides how far topics drift apart (and how
+    /// many ticks fall behind the grace period). Which size drifts least depends on the data: see
+    /// docs/performance.md (Topology, End to end) before changing it.
     /// </summary>
     [Range(1024, 64 * 1024 * 1024)]
-    public int MaxPartitionFetchBytes { get; set; } = 16 * 1024;
+    public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How long the output producer waits to fill a batch (<c>linger.ms</c>).</summary>
     public TimeSpan ProducerLinger { get; set; } = TimeSpan.FromMilliseconds(1);
