@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using CryptoStreams.TestSupport;
 
 namespace CryptoStreams.Broker.Tests.Crash;
@@ -8,32 +8,12 @@ namespace CryptoStreams.Broker.Tests.Crash;
 /// </summary>
 public sealed class BrokerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<string> _output = [];
+    private readonly CliProcess process;
 
-    private BrokerProcess(int port, string dataDirectory)
+    private BrokerProcess(CliProcess process, int port)
     {
+        this.process = process;
         Port = port;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-        {
-            CliPath(), "broker", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDirectory,
-            "--group-initial-rebalance-delay", "0", "--status-interval", "0",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("the broker process exited before listening:\n" + Output));
-        _process.EnableRaisingEvents = true;
     }
 
     public int Port { get; }
@@ -41,77 +21,24 @@ public sealed class BrokerProcess : IAsyncDisposable
     public string BootstrapServers => $"127.0.0.1:{Port}";
 
     /// <summary>Everything the process printed so far, for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output);
-            }
-        }
-    }
+    public string Output => process.Output;
 
     /// <summary>Starts the broker and returns once it prints that it is listening.</summary>
     public static async Task<BrokerProcess> StartAsync(int port, string dataDirectory)
     {
-        var broker = new BrokerProcess(port, dataDirectory);
-        broker._process.Start();
-        broker._process.BeginOutputReadLine();
-        broker._process.BeginErrorReadLine();
-        try
-        {
-            await broker._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            await broker.DisposeAsync();
-            throw;
-        }
-
-        return broker;
+        var process = await CliProcess.StartAsync(
+            "Broker.Tests",
+            [
+                "broker", "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory,
+                "--group-initial-rebalance-delay", "0", "--status-interval", "0",
+            ],
+            "broker listening on",
+            patience: TimeSpan.FromSeconds(60));
+        return new BrokerProcess(process, port);
     }
 
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill();
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => process.KillAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            await KillAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    /// <summary>The CLI built next to this test assembly (same configuration and target framework).</summary>
-    private static string CliPath()
-    {
-        var relative = Path.GetRelativePath(RepositoryPaths.Combine("tests", "Broker.Tests"), AppContext.BaseDirectory);
-        var path = Path.GetFullPath(RepositoryPaths.Combine("src", "Cli", relative, "cryptostreams.dll"));
-        return File.Exists(path) ? path : throw new FileNotFoundException("build src/Cli first (the test project references it)", path);
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Add(line);
-        }
-
-        if (line.Contains("broker listening on", StringComparison.Ordinal))
-        {
-            _listening.TrySetResult();
-        }
-    }
+    public ValueTask DisposeAsync() => process.DisposeAsync();
 }
