@@ -55,21 +55,23 @@ public sealed class EndToEndHarness : IHarness
         var seconds = IntArg(args, "--seconds", 60);
         var commitMs = IntArg(args, "--commit-ms", 100);
         var fetchBytes = IntArg(args, "--partition-fetch-bytes", new TopologyOptions().MaxPartitionFetchBytes);
+        // --no-provisional: only final candles on prices.1m (one per source, symbol and window instead of one per tick).
+        var provisional = !args.Contains("--no-provisional");
         var only = StringArg(args, "--only");
         var server = StringArg(args, "--database") ?? PostgresServer.ConnectionString;
         Console.WriteLine($"e2e bench: topology CommitInterval {commitMs} ms, loader BatchLinger 20 ms / BatchSize 5000, producer linger 5 ms, "
             + $"grace {Grace.TotalSeconds:0} s, 1 partition per topic, in-memory stores, at-least-once, "
-            + $"max.partition.fetch.bytes {fetchBytes:N0}");
+            + $"max.partition.fetch.bytes {fetchBytes:N0}, provisional candles {(provisional ? "on" : "off")}");
 
         if (only is null or "max")
         {
-            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, fetchBytes, cancellationToken);
+            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, fetchBytes, provisional, cancellationToken);
             await MaxRateAsync(run, ticks, cancellationToken);
         }
 
         if (only is null or "paced")
         {
-            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, fetchBytes, cancellationToken);
+            await using var run = await PipelineUnderTest.StartAsync(server, commitMs, fetchBytes, provisional, cancellationToken);
             await PacedAsync(run, rate, seconds, cancellationToken);
         }
 
@@ -376,7 +378,7 @@ public sealed class EndToEndHarness : IHarness
 
         public LoaderSnapshot Loader => host.Services.GetRequiredService<LoaderStatus>().Current;
 
-        public static async Task<PipelineUnderTest> StartAsync(string server, int commitMs, int fetchBytes, CancellationToken cancellationToken)
+        public static async Task<PipelineUnderTest> StartAsync(string server, int commitMs, int fetchBytes, bool provisional, CancellationToken cancellationToken)
         {
             var id = Guid.NewGuid().ToString("N")[..8];
             var databaseName = "bench_e2e_" + id;
@@ -411,6 +413,7 @@ public sealed class EndToEndHarness : IHarness
                 ["Topology:StateDir"] = stateDir,
                 ["Topology:CommitInterval"] = TimeSpan.FromMilliseconds(commitMs).ToString(),
                 ["Topology:MaxPartitionFetchBytes"] = fetchBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Topology:EmitProvisionalCandles"] = provisional ? "true" : "false",
                 ["Topology:Grace"] = Grace.ToString(),
                 ["Loader:GroupId"] = "e2e-bench-loader-" + id,
                 ["Loader:BatchLinger"] = "00:00:00.020",

@@ -105,6 +105,15 @@ public sealed class TopologyOptions
     /// <summary>Emit a provisional candle (<c>final = false</c>) after every accepted tick; the final candle is always emitted.</summary>
     public bool EmitProvisionalCandles { get; set; } = true;
 
+    /// <summary>
+    /// How often an open candle's provisional update is emitted, in event time: on the candle's first tick, then on a
+    /// tick at least this much event time after the one that last emitted. Zero emits on every tick. Each update is
+    /// a record on <c>prices.1m</c> and an upsert in PostgreSQL, so at thousands of ticks per second one update per
+    /// second per candle (the caches of Kafka Streams do the same per commit) keeps the topic and the loader from
+    /// carrying every tick twice; the final candle is always emitted.
+    /// </summary>
+    public TimeSpan ProvisionalCandleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public OutlierRule OutlierRule { get; set; } = OutlierRule.Percent;
 
     /// <summary>With <see cref="OutlierRule.Percent"/>: a source farther than this from the median is excluded.</summary>
@@ -180,6 +189,11 @@ public sealed class TopologyOptionsValidator : IValidateOptions<TopologyOptions>
         if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromSeconds(10))
         {
             errors.Add($"Topology:PollInterval must be between 1 ms and 10 s (was {options.PollInterval}).");
+        }
+
+        if (options.ProvisionalCandleInterval < TimeSpan.Zero)
+        {
+            errors.Add($"Topology:ProvisionalCandleInterval must not be negative (was {options.ProvisionalCandleInterval}).");
         }
 
         if (options.MaxTaskIdle < TimeSpan.Zero || options.ProducerLinger < TimeSpan.Zero)

@@ -15,10 +15,10 @@ namespace CryptoStreams.Topology.Tests;
 public sealed record GeneratedEvent(int Kind, int Asset, int Source, int Quote, int Second, int PriceBasisPoints, int SizeThousandths, int Delay, int Round);
 
 /// <summary>A generated market: events plus the settings that vary between runs.</summary>
-public sealed record Scenario(IReadOnlyList<GeneratedEvent> Events, bool Ema, bool MadRule, int GraceSeconds)
+public sealed record Scenario(IReadOnlyList<GeneratedEvent> Events, bool Ema, bool MadRule, int GraceSeconds, int ProvisionalSeconds = 0)
 {
     public override string ToString() =>
-        $"Ema={Ema} Mad={MadRule} Grace={GraceSeconds}s\n  " + string.Join("\n  ", Events);
+        $"Ema={Ema} Mad={MadRule} Grace={GraceSeconds}s Provisional every {ProvisionalSeconds}s\n  " + string.Join("\n  ", Events);
 }
 
 public static class ScenarioArbitrary
@@ -43,7 +43,8 @@ public static class ScenarioArbitrary
             from ema in Gen.Elements(false, true)
             from mad in Gen.Elements(false, true)
             from grace in Gen.Elements(0, 10, 30)
-            select new Scenario(events, ema, mad, grace);
+            from provisional in Gen.Elements(0, 0, 5, 20)
+            select new Scenario(events, ema, mad, grace, provisional);
         return scenario.ToArbitrary();
     }
 }
@@ -74,6 +75,7 @@ public sealed class ReferenceProperties
             LongLength = 3,
             OutlierRule = scenario.MadRule ? OutlierRule.Mad : OutlierRule.Percent,
             StateStore = stores,
+            ProvisionalCandleInterval = TimeSpan.FromSeconds(scenario.ProvisionalSeconds),
         };
         var parameters = new ReferenceParameters
         {
@@ -82,6 +84,7 @@ public sealed class ReferenceProperties
             MadRule = scenario.MadRule,
             ShortLength = 2,
             LongLength = 3,
+            ProvisionalInterval = options.ProvisionalCandleInterval,
         };
         var inputs = Arrivals(scenario);
 

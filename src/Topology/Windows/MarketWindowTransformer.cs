@@ -24,6 +24,10 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
     // A write-through cache of the store: this processor is the store's only writer, so reads never need
     // to deserialize; every change is still written to the store (and so to its changelog) at once.
     private readonly Dictionary<string, AssetWindows> assets = new(StringComparer.Ordinal);
+
+    // Event time of each open candle's last provisional update. Not stored: after a restart a candle's next tick
+    // emits once more, which downstream (an upsert of the same window) absorbs.
+    private readonly Dictionary<(string Source, string Symbol, long WindowStart), long> lastProvisional = [];
     private TopologySettings settings = null!;
     private ProcessorContext<string, TopologyEvent> context = null!;
     private IKeyValueStore<string, AssetWindows> store = null!;
@@ -64,7 +68,11 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
         }
     }
 
-    public void Close() => assets.Clear();
+    public void Close()
+    {
+        assets.Clear();
+        lastProvisional.Clear();
+    }
 
     private void Apply(string asset, TickAccepted accepted)
     {
@@ -81,11 +89,30 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
         var candle = state.WindowAt(start).Add(tick);
         nextCloseTicks = Math.Min(nextCloseTicks, settings.ClosesAt(start));
         store.Put(asset, state);
-        if (settings.Options.EmitProvisionalCandles)
+        if (settings.Options.EmitProvisionalCandles && ProvisionalDue(tick, start))
         {
             var end = start + settings.WindowTicks;
             context.ForwardAt(asset, new CandleEmitted(candle.ToCandle(Time(start), Time(end), state.CoverageOf(candle, start, end), final: false)), Time(start));
         }
+    }
+
+    private bool ProvisionalDue(Tick tick, long windowStart)
+    {
+        var interval = settings.Options.ProvisionalCandleInterval.Ticks;
+        if (interval == 0)
+        {
+            return true;
+        }
+
+        var key = (tick.Source, tick.Symbol, windowStart);
+        var at = tick.EventTime.UtcTicks;
+        if (lastProvisional.TryGetValue(key, out var last) && at < last + interval)
+        {
+            return false;
+        }
+
+        lastProvisional[key] = at;
+        return true;
     }
 
     private void Apply(string asset, GapAccepted accepted)
@@ -133,6 +160,11 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
     private void CloseDueWindows()
     {
         var next = long.MaxValue;
+        foreach (var closed in lastProvisional.Keys.Where(k => settings.ClosesAt(k.WindowStart) <= streamTicks).ToList())
+        {
+            lastProvisional.Remove(closed);
+        }
+
         foreach (var asset in assets.Keys.Order(StringComparer.Ordinal).ToList())
         {
             var state = assets[asset];

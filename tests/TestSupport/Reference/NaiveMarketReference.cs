@@ -20,6 +20,9 @@ public sealed record ReferenceParameters
 
     public bool ProvisionalCandles { get; init; } = true;
 
+    /// <summary>A candle's provisional update is emitted on its first tick and then on a tick at least this much event time after the last emitting one.</summary>
+    public TimeSpan ProvisionalInterval { get; init; } = TimeSpan.Zero;
+
     /// <summary>False: exclude sources more than <see cref="ThresholdPercent"/> from the median; true: more than k·MAD.</summary>
     public bool MadRule { get; init; }
 
@@ -74,6 +77,20 @@ public static class NaiveMarketReference
         var w = p.Window.Ticks;
         var g = p.Grace.Ticks;
         var parsed = inputs.Select((input, i) => Parse(i, input, p)).ToList();
+
+        // Provisional updates per candle: its first tick, then a tick at least ProvisionalInterval after the last emitting one.
+        var lastProvisional = new Dictionary<(string, string, long), long>();
+        bool ProvisionalDue(Tick tick)
+        {
+            var key = (tick.Source, tick.Symbol, tick.EventTime.UtcTicks - (tick.EventTime.UtcTicks % w));
+            if (p.ProvisionalInterval > TimeSpan.Zero && lastProvisional.TryGetValue(key, out var last) && tick.EventTime.UtcTicks < last + p.ProvisionalInterval.Ticks)
+            {
+                return false;
+            }
+
+            lastProvisional[key] = tick.EventTime.UtcTicks;
+            return true;
+        }
 
         // Stream time after each record: the maximum event time of every accepted tick so far (oracle rounds wait
         // for the windows; they do not close them).
@@ -179,7 +196,7 @@ public static class NaiveMarketReference
                 var source = r.Value is Tick t ? t.Source : ((Gap)r.Value!).Source;
                 deadLetters.Add(new ReferenceDeadLetter(r.Input.Key, source, "late", r.Input.Topic, r.Input.Payload));
             }
-            else if (r.Value is Tick tick && p.ProvisionalCandles)
+            else if (r.Value is Tick tick && p.ProvisionalCandles && ProvisionalDue(tick))
             {
                 prices.Add(KeyValuePair.Create(tick.Asset, CandleOf(tick.Asset, StartOf(tick.EventTime.UtcTicks), tick.Source, tick.Symbol, r.Index, final: false)));
             }
