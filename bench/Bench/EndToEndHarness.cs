@@ -53,6 +53,7 @@ public sealed class EndToEndHarness : IHarness
         var ticks = IntArg(args, "--ticks", 300_000);
         var rate = IntArg(args, "--rate", 10_000);
         var seconds = IntArg(args, "--seconds", 60);
+        var warmupSeconds = IntArg(args, "--warmup-seconds", 10);
         var commitMs = IntArg(args, "--commit-ms", 100);
         var fetchBytes = IntArg(args, "--partition-fetch-bytes", new TopologyOptions().MaxPartitionFetchBytes);
         // --no-provisional: only final candles on prices.1m (one per source, symbol and window instead of one per tick).
@@ -72,7 +73,7 @@ public sealed class EndToEndHarness : IHarness
         if (only is null or "paced")
         {
             await using var run = await PipelineUnderTest.StartAsync(server, commitMs, fetchBytes, provisional, cancellationToken);
-            await PacedAsync(run, rate, seconds, cancellationToken);
+            await PacedAsync(run, rate, seconds, warmupSeconds, cancellationToken);
         }
 
         return 0;
@@ -114,9 +115,16 @@ public sealed class EndToEndHarness : IHarness
             + $"loader: {run.Loader.RowsWritten:N0} rows in {run.Loader.Batches:N0} batches");
     }
 
-    private static async Task PacedAsync(PipelineUnderTest run, int rate, int seconds, CancellationToken cancellationToken)
+    private static async Task PacedAsync(PipelineUnderTest run, int rate, int seconds, int warmupSeconds, CancellationToken cancellationToken)
     {
-        Console.WriteLine($"paced: {rate:N0} ticks/s for {seconds} s");
+        Console.WriteLine($"paced: {rate:N0} ticks/s for {seconds} s, after {warmupSeconds} s of warm-up at the same rate");
+        if (warmupSeconds > 0)
+        {
+            // A day before the measured market, so stream time only moves forward: the JIT's tiers, each output's
+            // first produce and metadata, the loader's first batches all happen here, not in the measured windows.
+            await PaceAsync(run, Market(duration: null, SimulatedStart.AddDays(-1)), rate, warmupSeconds, closedAt: null, cancellationToken);
+        }
+
         using var outputs = new OutputWatcher(run.BootstrapServers);
         var closedAt = new ConcurrentDictionary<DateTimeOffset, long>();
         using var pollerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -124,42 +132,7 @@ public sealed class EndToEndHarness : IHarness
         var poller = run.PollRowsAsync(rowsSeen, pollerStop.Token);
 
         var clock = Stopwatch.StartNew();
-        var start = Stopwatch.GetTimestamp();
-        long produced = 0;
-        var nextToClose = SimulatedStart;
-        using (var producer = run.Producer())
-        {
-            using var market = Market(duration: null).GetEnumerator();
-            while (clock.Elapsed < TimeSpan.FromSeconds(seconds) && market.MoveNext())
-            {
-                if (Serialize(market.Current) is not { } record)
-                {
-                    continue;
-                }
-
-                Produce(producer, record);
-                if (record.IsTick)
-                {
-                    produced++;
-                }
-
-                // Stream time is the largest timestamp produced: this tick closes every window whose end + grace it passes.
-                while (record.Time >= nextToClose + Window + Grace)
-                {
-                    closedAt[nextToClose] = Stopwatch.GetTimestamp();
-                    nextToClose += Window;
-                }
-
-                // Pace: at most `rate` ticks per second of wall time so far.
-                while (produced > rate * Stopwatch.GetElapsedTime(start).TotalSeconds)
-                {
-                    await Task.Delay(1, cancellationToken);
-                }
-            }
-
-            producer.Flush(cancellationToken);
-        }
-
+        var (produced, nextToClose) = await PaceAsync(run, Market(duration: null), rate, seconds, closedAt, cancellationToken);
         var elapsed = clock.Elapsed;
         var lastClosed = nextToClose - Window;
         await WaitAsync(() => outputs.FinalConsensusFor(lastClosed) > 0, TimeSpan.FromSeconds(30), cancellationToken);
@@ -174,6 +147,46 @@ public sealed class EndToEndHarness : IHarness
         Report("consensus_1m row in PG", rowsSeen.Where(s => s.Key.Table == "consensus").Select(s => (s.Key.Bucket, s.Value)), closedAt);
         Report("oracle_deviation row in PG", rowsSeen.Where(s => s.Key.Table == "deviation").Select(s => (s.Key.Bucket, s.Value)), closedAt);
         Console.WriteLine($"  topology: {run.Topology.WindowsClosed:N0} windows closed, {run.Topology.LateRecords:N0} late; loader: {run.Loader.RowsWritten:N0} rows");
+    }
+
+    /// <summary>Produces the market at <paramref name="rate"/> ticks/s for <paramref name="seconds"/>; notes when each window's closing tick left.</summary>
+    private static async Task<(long Produced, DateTimeOffset NextToClose)> PaceAsync(
+        PipelineUnderTest run, IEnumerable<SimulatedRecord> market, int rate, int seconds, ConcurrentDictionary<DateTimeOffset, long>? closedAt, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        long produced = 0;
+        var nextToClose = SimulatedStart;
+        using var producer = run.Producer();
+        using var records = market.GetEnumerator();
+        while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(seconds) && records.MoveNext())
+        {
+            if (Serialize(records.Current) is not { } record)
+            {
+                continue;
+            }
+
+            Produce(producer, record);
+            if (record.IsTick)
+            {
+                produced++;
+            }
+
+            // Stream time is the largest timestamp produced: this tick closes every window whose end + grace it passes.
+            while (closedAt is not null && record.Time >= nextToClose + Window + Grace)
+            {
+                closedAt[nextToClose] = Stopwatch.GetTimestamp();
+                nextToClose += Window;
+            }
+
+            // Pace: at most `rate` ticks per second of wall time so far.
+            while (produced > rate * Stopwatch.GetElapsedTime(start).TotalSeconds)
+            {
+                await Task.Delay(1, cancellationToken);
+            }
+        }
+
+        producer.Flush(cancellationToken);
+        return (produced, nextToClose);
     }
 
     private static void Report(string what, IEnumerable<(DateTimeOffset Window, long SeenAt)> seen, ConcurrentDictionary<DateTimeOffset, long> closedAt)
@@ -218,7 +231,7 @@ public sealed class EndToEndHarness : IHarness
             + string.Join(", ", cold.Select(c => $"{Ms(c):0} ms")));
     }
 
-    private static IEnumerable<SimulatedRecord> Market(TimeSpan? duration) => SimulatedMarket.Generate(new SimulationOptions
+    private static IEnumerable<SimulatedRecord> Market(TimeSpan? duration, DateTimeOffset? start = null) => SimulatedMarket.Generate(new SimulationOptions
     {
         Enabled = true,
         Seed = 11,
@@ -228,7 +241,7 @@ public sealed class EndToEndHarness : IHarness
         OracleHeartbeat = TimeSpan.FromSeconds(30),
         DisconnectsPerHour = 0,
         BadPayloadRate = 0,
-    }, SimulatedStart, duration);
+    }, start ?? SimulatedStart, duration);
 
     /// <summary>The window the last record closes: the latest whose end + grace is not after it.</summary>
     private static DateTimeOffset LastClosedWindow(DateTimeOffset last)
