@@ -295,24 +295,27 @@ internal sealed class TopologyBrokerRun
         return endOffsets.All(e => e.Value == 0 || (committed.TryGetValue(e.Key, out var offset) && offset >= e.Value));
     }
 
-    private StreamConfig<StringSerDes, StringSerDes> Config(string applicationId, string bootstrapServers, string stateDir, ILoggerFactory loggerFactory) =>
-        new(new Dictionary<string, dynamic>(StringComparer.Ordinal), loggerFactory)
-        {
-            ApplicationId = applicationId,
-            BootstrapServers = bootstrapServers,
-            StateDir = stateDir,
-            NumStreamThreads = threads,
-            Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
-            CommitIntervalMs = commitMs,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeoutMs = 10_000,
-            PollMs = pollMs,
-            MaxPollRecords = maxPoll,
-            MaxTaskIdleMs = taskIdleMs,
-            LingerMs = lingerMs,
-            BatchSize = batchBytes,
-            MaxPartitionFetchBytes = partitionFetchBytes,
-            Logger = loggerFactory,
-            MetricsRecording = Streamiz.Kafka.Net.Metrics.MetricsRecordingLevel.INFO,
-        };
+    /// <summary>The host's own mapping of <see cref="TopologyOptions"/> to Streamiz, with the producer batch size on top.</summary>
+    private StreamConfig<StringSerDes, StringSerDes> Config(string applicationId, string bootstrapServers, string stateDir, ILoggerFactory loggerFactory)
+    {
+        var config = TopologyStreamConfig.For(
+            new TopologyOptions
+            {
+                ApplicationId = applicationId,
+                BootstrapServers = bootstrapServers,
+                StateDir = stateDir,
+                Threads = threads,
+                CommitInterval = TimeSpan.FromMilliseconds(commitMs),
+                SessionTimeout = TimeSpan.FromSeconds(10),
+                PollInterval = TimeSpan.FromMilliseconds(pollMs),
+                MaxPollRecords = maxPoll,
+                MaxTaskIdle = TimeSpan.FromMilliseconds(taskIdleMs),
+                ProducerLinger = TimeSpan.FromMilliseconds(lingerMs),
+                MaxPartitionFetchBytes = partitionFetchBytes,
+            },
+            loggerFactory,
+            metricsReporter: null);
+        config.BatchSize = batchBytes;
+        return config;
+    }
 }

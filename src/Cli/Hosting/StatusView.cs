@@ -55,6 +55,13 @@ internal sealed class StatusView(
         IRenderable? sources = null, results = null;
         foreach (var stage in stages)
         {
+            if (stage.Stage == "loader" && loader is not null)
+            {
+                // The loader's stage snapshot is shaped for JSON (/status); the view reads the typed one.
+                panels.Add(StatusPanels.Loader(loader.Current));
+                continue;
+            }
+
             object? snapshot;
             try
             {
@@ -84,8 +91,8 @@ internal sealed class StatusView(
                     panels.Add(StatusPanels.Broker(null));
                     break;
                 default:
-                    // The loader's status and any other stage: what /status shows, flattened.
-                    panels.Add(loader?.Current is { } current && stage.Stage == "loader" ? StatusPanels.Loader(current) : Generic(stage.Stage, snapshot));
+                    // Any other stage: what /status shows, flattened.
+                    panels.Add(Generic(stage.Stage, snapshot));
                     break;
             }
         }

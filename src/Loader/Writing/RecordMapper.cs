@@ -42,15 +42,11 @@ internal static class RecordMapper
         {
             switch (record.Topic)
             {
-                case Topics.Prices1m:
+                case Topics.Prices1m or Topics.RawCandles:
                     var candle = RecordJson.Deserialize<Candle>(record.Value);
                     candle = candle with { WindowStart = Normalize(candle.WindowStart), WindowEnd = Normalize(candle.WindowEnd) };
-                    return CheckText(candle.Source, candle.Symbol) ?? Add(batch, CandlesTable.Instance, candle, record);
-
-                case Topics.RawCandles:
-                    var venueCandle = RecordJson.Deserialize<Candle>(record.Value);
-                    venueCandle = venueCandle with { WindowStart = Normalize(venueCandle.WindowStart), WindowEnd = Normalize(venueCandle.WindowEnd) };
-                    return CheckText(venueCandle.Source, venueCandle.Symbol) ?? Add(batch, CandlesTable.Venue, venueCandle, record);
+                    var candles = record.Topic == Topics.RawCandles ? CandlesTable.Venue : CandlesTable.Instance;
+                    return CheckText(candle.Source, candle.Symbol) ?? Add(batch, candles, candle, record);
 
                 case Topics.Consensus1m:
                     var consensus = RecordJson.Deserialize<Consensus>(record.Value);

@@ -30,45 +30,10 @@ internal sealed partial class TopologyHostedService : BackgroundService
         this.logger = logger;
     }
 
-    /// <summary>The Streamiz configuration the options describe.</summary>
-    public static StreamConfig<StringSerDes, StringSerDes> StreamConfigFor(TopologyOptions options, ILoggerFactory loggerFactory, Action<IEnumerable<Sensor>>? metricsReporter)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        // Handed to the constructor (not only to Logger): Streamiz keeps it in a process-wide static that the builder reads.
-        var streamizLogger = new MinimumLevelLoggerFactory(loggerFactory, options.StreamizLogLevel);
-        var config = new StreamConfig<StringSerDes, StringSerDes>(new Dictionary<string, dynamic>(StringComparer.Ordinal), streamizLogger)
-        {
-            ApplicationId = options.ApplicationId,
-            BootstrapServers = options.BootstrapServers,
-            StateDir = options.StateDir,
-            NumStreamThreads = options.Threads,
-            Guarantee = options.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
-            CommitIntervalMs = (long)options.CommitInterval.TotalMilliseconds,
-
-            // A new application id starts from the beginning of the raw topics, not from whatever arrives next.
-            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
-            SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
-            PollMs = Math.Max(1, (long)options.PollInterval.TotalMilliseconds),
-            MaxPollRecords = options.MaxPollRecords,
-            MaxTaskIdleMs = (long)options.MaxTaskIdle.TotalMilliseconds,
-            LingerMs = options.ProducerLinger.TotalMilliseconds,
-            MaxPartitionFetchBytes = options.MaxPartitionFetchBytes,
-            Logger = streamizLogger,
-            MetricsRecording = MetricsRecordingLevel.INFO,
-            MetricsIntervalMs = 10_000,
-        };
-        if (metricsReporter is not null)
-        {
-            config.MetricsReporter = metricsReporter;
-        }
-
-        return config;
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The configuration first: it sets the Streamiz logger factory that StreamBuilder reads.
-        var config = StreamConfigFor(options, loggerFactory, metrics.Report);
+        var config = TopologyStreamConfig.For(options, loggerFactory, metrics.Report);
         var builder = new StreamBuilder();
         CryptoTopology.Build(builder, options, runtime);
         var topology = builder.Build();
