@@ -195,6 +195,7 @@ internal sealed class TopologyBrokerRun
             LingerMs = 5,
             BatchNumMessages = preloadBatch,
             QueueBufferingMaxMessages = 1_000_000,
+            Partitioner = Partitioner.Murmur2Random,
         }).Build())
         {
             foreach (var r in market.Records)

@@ -73,7 +73,7 @@ public sealed class TopologyHarness : IHarness
                 .Filter((_, t, _) => t.Price > 0, $"filter-{topic}")
                 .MapValues((t, _) => t with { Symbol = t.Symbol }, $"map-{topic}")
                 .Peek((_, _, _) => counted(), $"count-{topic}")
-                .To(outputTopic, new StringSerDes(), ticks, $"write-{topic}");
+                .ToTopic(outputTopic, new StringSerDes(), ticks, $"write-{topic}");
         }
     }
 

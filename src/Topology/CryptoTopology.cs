@@ -88,22 +88,22 @@ public static class CryptoTopology
         branches[0]
             .MapValues((e, _) => ((CandleEmitted)e).Candle, "to-candle")
             .Peek((_, _, _) => runtime.Status.RecordCandle(), "count-prices")
-            .To(Topics.Prices1m, keys, new RecordSerDes<Candle>(), "write-prices");
+            .ToTopic(Topics.Prices1m, keys, new RecordSerDes<Candle>(), "write-prices");
         branches[1]
             .MapValues((e, _) => ((ConsensusEmitted)e).Consensus, "to-consensus")
             .Peek((_, _, _) => runtime.Status.RecordConsensus(), "count-consensus")
-            .To(Topics.Consensus1m, keys, new RecordSerDes<Schema.Consensus>(), "write-consensus");
+            .ToTopic(Topics.Consensus1m, keys, new RecordSerDes<Schema.Consensus>(), "write-consensus");
         branches[2]
             .MapValues((e, _) => ((DeviationEmitted)e).Deviation, "to-deviation")
             .Peek((_, _, _) => runtime.Status.RecordDeviation(), "count-deviation")
-            .To(Topics.Deviation1m, keys, new RecordSerDes<Deviation>(), "write-deviation");
+            .ToTopic(Topics.Deviation1m, keys, new RecordSerDes<Deviation>(), "write-deviation");
         branches[3]
             .MapValues((e, _) => ((CrossoverEmitted)e).Signal, "to-signal")
             .Peek((_, _, _) => runtime.Status.RecordSignal(), "count-signals")
-            .To(Topics.SignalsCrossover, keys, new RecordSerDes<CrossoverSignal>(), "write-signals");
+            .ToTopic(Topics.SignalsCrossover, keys, new RecordSerDes<CrossoverSignal>(), "write-signals");
         branches[4]
             .MapValues((e, _) => Counted(((Rejected)e).DeadLetter, runtime), "to-dead-letter")
-            .To(Topics.DlqTopology, keys, new RecordSerDes<DeadLetter>(), "write-dlq");
+            .ToTopic(Topics.DlqTopology, keys, new RecordSerDes<DeadLetter>(), "write-dlq");
     }
 
     private static DeadLetter Counted(DeadLetter deadLetter, TopologyRuntime runtime)

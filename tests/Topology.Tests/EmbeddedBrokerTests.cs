@@ -39,18 +39,79 @@ public sealed class EmbeddedBrokerTests : IDisposable
         Assert.Equal(expected.Deviations.Select(d => d.Value), reader.Deviations);
     }
 
-    internal static async Task<EmbeddedBroker> StartBrokerAsync()
+    /// <summary>
+    /// The sinks leave partitioning to the producer (see <see cref="KeyPartitionedSink"/>): with several partitions
+    /// every output record of an asset must still land on one partition — the one its input records were on, as
+    /// input and output topics have the same partition count — so per-asset order holds for consumers.
+    /// </summary>
+    [Fact]
+    public async Task Every_output_record_lands_on_the_partition_of_its_asset()
+    {
+        const int partitions = 4;
+        await using var broker = await StartBrokerAsync(partitions);
+        var sample = GoldenSampleTests.ReadSample();
+        var expected = NaiveMarketReference.Run([.. sample.Select(s => s.Input)], new ReferenceParameters { ProvisionalCandles = false });
+        await using (var host = await StartTopologyAsync(broker, "topology-it-" + Guid.NewGuid().ToString("N"), stateDir))
+        {
+            await ProduceAsync(broker, sample);
+            var inputPartitions = await PartitionsByKeyAsync(broker, CryptoTopology.InputTopics, sample.Count);
+            var outputPartitions = await PartitionsByKeyAsync(broker, [Topics.Prices1m, Topics.Consensus1m, Topics.Deviation1m], expected.Consensus.Count + expected.Deviations.Count);
+
+            Assert.True(inputPartitions.Values.Distinct().Count() > 1, "the sample's assets should spread over several partitions");
+            foreach (var (asset, used) in outputPartitions)
+            {
+                Assert.Equal(inputPartitions[asset], used);
+            }
+        }
+    }
+
+    /// <summary>Reads the topics until <paramref name="atLeast"/> records arrived; each key's set of partitions.</summary>
+    private static async Task<Dictionary<string, string>> PartitionsByKeyAsync(EmbeddedBroker broker, IReadOnlyList<string> topics, int atLeast)
+    {
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = "topology-it-partitions-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topics);
+        var seen = new Dictionary<string, SortedSet<int>>(StringComparer.Ordinal);
+        var count = 0;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                while (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result)
+                {
+                    count++;
+                    if (!seen.TryGetValue(result.Message.Key, out var set))
+                    {
+                        seen[result.Message.Key] = set = [];
+                    }
+
+                    set.Add(result.Partition.Value);
+                }
+
+                return count >= atLeast;
+            },
+            $"{atLeast} records on {string.Join(", ", topics)}",
+            TimeSpan.FromSeconds(90));
+        consumer.Close();
+        return seen.ToDictionary(kv => kv.Key, kv => string.Join(',', kv.Value), StringComparer.Ordinal);
+    }
+
+    internal static async Task<EmbeddedBroker> StartBrokerAsync(int partitions = 1)
     {
         var broker = await EmbeddedBroker.StartAsync(new BrokerOptions
         {
             Port = 0,
             AutoCreateTopics = true,
-            DefaultPartitions = 1,
+            DefaultPartitions = partitions,
             GroupInitialRebalanceDelay = TimeSpan.Zero,
             FsyncPolicy = FsyncPolicy.Never,
         });
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
-        await admin.CreateTopicsAsync(TopicCatalog.All(1).Select(t => new Confluent.Kafka.Admin.TopicSpecification { Name = t.Name, NumPartitions = 1, ReplicationFactor = 1 }));
+        await admin.CreateTopicsAsync(TopicCatalog.All(partitions).Select(t => new Confluent.Kafka.Admin.TopicSpecification { Name = t.Name, NumPartitions = partitions, ReplicationFactor = 1 }));
         return broker;
     }
 
@@ -93,7 +154,8 @@ public sealed class EmbeddedBrokerTests : IDisposable
 
     internal static async Task ProduceAsync(EmbeddedBroker broker, IEnumerable<(ReferenceInput Input, DateTimeOffset Timestamp)> records)
     {
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, EnableIdempotence = false }).Build();
+        // Partitioned like the extractors' sink (KafkaSinkOptions): murmur2 of the asset key.
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, EnableIdempotence = false, Partitioner = Partitioner.Murmur2Random }).Build();
         foreach (var (input, timestamp) in records)
         {
             await producer.ProduceAsync(input.Topic, new Message<string, byte[]> { Key = input.Key!, Value = input.Payload, Timestamp = new Timestamp(timestamp) });

@@ -61,6 +61,11 @@ public sealed class KafkaSinkOptions
         CompressionType = CompressionType,
         LingerMs = LingerMs,
         MessageTimeoutMs = MessageTimeoutMs,
+
+        // The hash Java clients and the Streamiz topology's producer use: an asset's raw and transformed records get
+        // the same partition number, and any Kafka client can write to the raw topics co-partitioned with us.
+        Partitioner = Partitioner.Murmur2Random,
+
         // Keep librdkafka's own queue below our in-flight bound, so a full queue shows up as back-pressure here.
         QueueBufferingMaxMessages = Math.Max(1, Math.Min(MaxInFlight, 1_000_000)),
     };

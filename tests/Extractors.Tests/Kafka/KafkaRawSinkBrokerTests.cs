@@ -50,6 +50,48 @@ public sealed class KafkaRawSinkBrokerTests : IAsyncLifetime
         return results;
     }
 
+    /// <summary>
+    /// Raw records must be partitioned by asset with the hash the Streamiz topology's producer (and Java clients)
+    /// use, murmur2: the reference is a plain producer configured that way, writing the same keys.
+    /// </summary>
+    [Fact]
+    public async Task Records_of_an_asset_go_to_the_partition_a_murmur2_producer_picks()
+    {
+        const string reference = "partition-reference";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = reference, NumPartitions = 3, ReplicationFactor = 1 }]);
+        }
+
+        var symbols = new[] { "BTC-USDT", "ETH-USDT", "LINK-USDT", "SOL-USDT", "XRP-USDT", "DOGE-USDT", "ADA-USDT", "AVAX-USDT" };
+        var at = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+        var ticks = symbols.Select((symbol, i) => new Tick(Sources.Binance, TickKind.Trade, symbol, 1m + i, 1m, TradeSide.Buy, i.ToString(System.Globalization.CultureInfo.InvariantCulture), at, at)).ToList();
+        var options = new KafkaSinkOptions { BootstrapServers = _broker.BootstrapServers, LingerMs = 0 };
+        await using (var sink = new KafkaRawSink(Options.Create(options), ExtractorHostTests.Metrics(), TimeProvider.System, NullLogger<KafkaRawSink>.Instance))
+        {
+            foreach (var tick in ticks)
+            {
+                await sink.PublishTickAsync(tick, CancellationToken.None);
+            }
+
+            await sink.FlushAsync(CancellationToken.None);
+        }
+
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _broker.BootstrapServers, Partitioner = Partitioner.Murmur2Random }).Build())
+        {
+            foreach (var tick in ticks)
+            {
+                await producer.ProduceAsync(reference, new Message<string, byte[]> { Key = tick.Asset, Value = [] });
+            }
+        }
+
+        var published = ReadAll(_broker.BootstrapServers, Topics.RawBinance, symbols.Length).ToDictionary(r => r.Message.Key, r => r.Partition.Value, StringComparer.Ordinal);
+        var expected = ReadAll(_broker.BootstrapServers, reference, symbols.Length).ToDictionary(r => r.Message.Key, r => r.Partition.Value, StringComparer.Ordinal);
+        Assert.Equal(symbols.Length, published.Count);
+        Assert.Equal(expected.OrderBy(kv => kv.Key, StringComparer.Ordinal), published.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        Assert.True(published.Values.Distinct().Count() > 1, "eight assets should spread over the three partitions");
+    }
+
     [Fact]
     public async Task Records_are_keyed_by_asset_stamped_with_event_time_and_keep_exact_decimals()
     {
