@@ -451,7 +451,7 @@ public sealed class EndToEndHarness : IHarness
             LingerMs = 5,
             Acks = Acks.Leader,
             QueueBufferingMaxMessages = 200_000,
-            Partitioner = Partitioner.Murmur2Random,
+            Partitioner = Confluent.Kafka.Partitioner.Murmur2Random,
         }).SetKeySerializer(Serializers.Utf8).SetValueSerializer(Serializers.ByteArray).Build();
 
         public async Task<long> CountFinalConsensusAsync(DateTimeOffset bucket, CancellationToken cancellationToken)
