@@ -102,13 +102,20 @@ public sealed class BinanceConnectorTests : ExchangeConnectorContract
         await using var rig = await StartAsync(venue, o => o.RestUrl = new Uri(venue.HttpBase, "nowhere/").ToString());
 
         await rig.WaitForAsync(() => rig.Sink.Ticks.Count >= 20 && rig.Sink.Gaps.Count >= 1, "live trades and a gap", Patience);
+        var waited = TimeProvider.System.GetUtcNow();
 
         Assert.Equal([.. TapeIds(venue, 0, 10), .. TapeIds(venue, 20, 30)], rig.PublishedIds);
         var gap = Assert.Single(rig.Sink.Gaps);
         Assert.Equal(Schema.GapCoverage.None, gap.Coverage);
         Assert.Equal(0, gap.Backfilled);
         Assert.Equal(venue.Tape[9].Time, gap.From);
-        Assert.Equal(venue.Tape[20].Time, gap.To);
+
+        // The hole ends at the first live trade after the reconnect when that trade came while the backfill was
+        // still trying; when the 404 came first (a race on a loaded machine), at the moment the backfill gave up.
+        if (gap.To != venue.Tape[20].Time)
+        {
+            Assert.InRange(gap.To, rig.Sink.Ticks[9].ReceiveTime, waited);
+        }
         Assert.Contains("404", gap.Detail, StringComparison.Ordinal);
     }
 }
