@@ -70,6 +70,8 @@ public sealed partial class ChainlinkConnector : ISourceConnector
                     }
                 }
 
+                // Polls cut short by the stop are not failures to wait out and report.
+                cancellationToken.ThrowIfCancellationRequested();
                 TimeSpan wait;
                 string why;
                 if (failure is null)

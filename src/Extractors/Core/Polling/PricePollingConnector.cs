@@ -97,6 +97,9 @@ public abstract partial class PricePollingConnector : ISourceConnector
             for (long call = 0; ; call++)
             {
                 var (wait, why) = await CallOnceAsync(call, sink, failures, cancellationToken).ConfigureAwait(false);
+
+                // A call cut short by the stop is not a failed call to wait out and report.
+                cancellationToken.ThrowIfCancellationRequested();
                 failures = why == "next-call" ? 0 : failures + 1;
                 var delay = Task.Delay(wait, Time, cancellationToken);
                 Waiting?.Invoke(wait, why);
