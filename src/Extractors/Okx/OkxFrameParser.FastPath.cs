@@ -23,33 +23,34 @@ public sealed partial class OkxFrameParser
     /// Reads a trades push of the exact expected shape; false means "not understood here", never "invalid".
     /// Where it returns true, the general parser gives the same ticks.
     /// </summary>
-    internal bool TryReadTradesFrame(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, [NotNullWhen(true)] out List<Tick>? ticks)
+    internal bool TryReadTradesFrame(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt, [NotNullWhen(true)] out IReadOnlyList<Tick>? ticks)
     {
         ticks = null;
         var scanner = new TradeFrameScanner(frame);
-        if (!(scanner.Literal("{\"arg\":{\"channel\":\"trades\",\"instId\":"u8) && scanner.PlainString(out _) && scanner.Literal("},\"data\":["u8)))
+        if (!(scanner.Literal("{\"arg\":{\"channel\":\"trades\",\"instId\":"u8) && scanner.PlainString(out _) && scanner.Literal("},\"data\":["u8)
+            && TryReadTrade(ref scanner, receivedAt, out var first)))
         {
             return false;
         }
 
-        var read = new List<Tick>(1);
-        do
+        // Nearly every push carries one trade: a list only when there are more.
+        List<Tick>? all = null;
+        while (scanner.Byte((byte)','))
         {
-            if (!TryReadTrade(ref scanner, receivedAt, out var tick))
+            if (!TryReadTrade(ref scanner, receivedAt, out var next))
             {
                 return false;
             }
 
-            read.Add(tick);
+            (all ??= [first]).Add(next);
         }
-        while (scanner.Byte((byte)','));
 
         if (!(scanner.Literal("]}"u8) && scanner.AtEnd))
         {
             return false;
         }
 
-        ticks = read;
+        ticks = all ?? (IReadOnlyList<Tick>)[first];
         return true;
     }
 
