@@ -37,34 +37,35 @@ public sealed class TradeFastPathTests
         AssertSameResult(new OkxFrameParser().ParseWithReader(bytes, ReceivedAt), new OkxFrameParser().Parse(bytes, ReceivedAt), bytes);
     }
 
-    [Fact]
-    public void Generated_binance_frames_reach_both_the_fast_path_and_the_fallback()
+    [Theory]
+    [InlineData("binance")]
+    [InlineData("okx")]
+    public void Generated_frames_reach_both_the_fast_path_and_the_fallback(string venue)
     {
-        var parser = new BinanceFrameParser();
-        var reference = new BinanceFrameParser();
-        var frames = TradeFrameGenerators.Binance.Sample(GeneratedFrames, new Rnd(20261125), 50).Select(f => f.Frame.Bytes).ToList();
-
-        foreach (var frame in frames)
+        Gen<GeneratedFrame> generator;
+        ParseAt parse, reference;
+        Func<long> fastPathFrames;
+        if (venue == "binance")
         {
-            AssertSameResult(reference.ParseWithReader(frame, ReceivedAt), parser.Parse(frame, ReceivedAt), frame);
+            var parser = new BinanceFrameParser();
+            (generator, parse, reference, fastPathFrames) = (TradeFrameGenerators.Binance.Select(f => f.Frame), parser.Parse, new BinanceFrameParser().ParseWithReader, () => parser.FastPathFrames);
+        }
+        else
+        {
+            var parser = new OkxFrameParser();
+            (generator, parse, reference, fastPathFrames) = (TradeFrameGenerators.Okx.Select(f => f.Frame), parser.Parse, new OkxFrameParser().ParseWithReader, () => parser.FastPathFrames);
         }
 
-        AssertBothPathsRan(parser.FastPathFrames, frames.Count);
-    }
-
-    [Fact]
-    public void Generated_okx_frames_reach_both_the_fast_path_and_the_fallback()
-    {
-        var parser = new OkxFrameParser();
-        var reference = new OkxFrameParser();
-        var frames = TradeFrameGenerators.Okx.Sample(GeneratedFrames, new Rnd(20261125), 50).Select(f => f.Frame.Bytes).ToList();
-
+        List<byte[]> frames = [.. generator.Sample(GeneratedFrames, new Rnd(20261125), 50).Select(f => f.Bytes)];
         foreach (var frame in frames)
         {
-            AssertSameResult(reference.ParseWithReader(frame, ReceivedAt), parser.Parse(frame, ReceivedAt), frame);
+            AssertSameResult(reference(frame, ReceivedAt), parse(frame, ReceivedAt), frame);
         }
 
-        AssertBothPathsRan(parser.FastPathFrames, frames.Count);
+        // The generators keep most frames as the venue sends them; both outcomes must be well represented.
+        var fast = fastPathFrames();
+        Assert.True(fast > frames.Count / 5, $"fast path took {fast} of {frames.Count} generated frames");
+        Assert.True(fast < frames.Count * 4 / 5, $"fast path took {fast} of {frames.Count} generated frames: too few exercise the fallback");
     }
 
     [Fact]
@@ -72,9 +73,7 @@ public sealed class TradeFastPathTests
     {
         var parser = new BinanceFrameParser();
         var reference = new BinanceFrameParser();
-        var frames = Fixtures.WebSocketFrames("binance").Select(Encoding.UTF8.GetBytes).ToList();
-        var tradeFrames = frames.Where(f => reference.ParseWithReader(f, ReceivedAt).Ticks.Count > 0).ToList();
-        Assert.True(tradeFrames.Count >= 5, "the recording holds trade frames");
+        var (frames, tradeFrames) = RecordedFrames("binance", reference.ParseWithReader, atLeast: 5);
 
         foreach (var frame in tradeFrames)
         {
@@ -97,9 +96,7 @@ public sealed class TradeFastPathTests
     {
         var parser = new OkxFrameParser();
         var reference = new OkxFrameParser();
-        var frames = Fixtures.WebSocketFrames("okx").Select(Encoding.UTF8.GetBytes).ToList();
-        var tradeFrames = frames.Where(f => reference.ParseWithReader(f, ReceivedAt).Ticks.Count > 0).ToList();
-        Assert.True(tradeFrames.Count >= 3, "the recording holds trade frames");
+        var (frames, tradeFrames) = RecordedFrames("okx", reference.ParseWithReader, atLeast: 3);
 
         foreach (var frame in tradeFrames)
         {
@@ -191,11 +188,15 @@ public sealed class TradeFastPathTests
         Assert.Equal(decimal.GetBits(expected), decimal.GetBits(value));
     }
 
-    private static void AssertBothPathsRan(long fast, int frames)
+    private delegate FrameParseResult ParseAt(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt);
+
+    /// <summary>Every recorded WebSocket frame of a venue, and those the general parser reads as trades.</summary>
+    private static (List<byte[]> All, List<byte[]> Trades) RecordedFrames(string venue, ParseAt reference, int atLeast)
     {
-        // The generators keep most frames as the venue sends them; both outcomes must be well represented.
-        Assert.True(fast > frames / 5, $"fast path took {fast} of {frames} generated frames");
-        Assert.True(fast < frames * 4 / 5, $"fast path took {fast} of {frames} generated frames: too few exercise the fallback");
+        var frames = Fixtures.WebSocketFrames(venue).Select(Encoding.UTF8.GetBytes).ToList();
+        var trades = frames.Where(f => reference(f, ReceivedAt).Ticks.Count > 0).ToList();
+        Assert.True(trades.Count >= atLeast, $"the {venue} recording holds {trades.Count} trade frames");
+        return (frames, trades);
     }
 
     private static void AssertSameResult(FrameParseResult expected, FrameParseResult actual, byte[] frame)
