@@ -48,6 +48,7 @@ public sealed class ExchangeParseHarness : IHarness
         long messages = 0, ticks = 0;
         using var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var total = Stopwatch.StartNew();
         var batch = new Stopwatch();
         while (total.Elapsed.TotalSeconds < seconds && !cancellationToken.IsCancellationRequested)
@@ -62,6 +63,7 @@ public sealed class ExchangeParseHarness : IHarness
         }
 
         total.Stop();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         process.Refresh();
 
         // On a shared machine wall-clock time includes waiting for a core; CPU time is what the parsing cost.
@@ -70,7 +72,7 @@ public sealed class ExchangeParseHarness : IHarness
         var rate = messages / total.Elapsed.TotalSeconds;
         var cpuRate = messages / cpu.TotalSeconds;
         Console.WriteLine(FormattableString.Invariant(
-            $"{venue,-8} {frames.Length} recorded trade frames, {messages:N0} msgs in {total.Elapsed.TotalSeconds:0.00} s: {rate:N0} msgs/s wall, {cpuRate:N0} msgs per CPU-second ({ticks:N0} ticks); per message p50 {batchNanos[batchNanos.Count / 2]:0} ns, p99 {batchNanos[(int)(batchNanos.Count * 0.99)]:0} ns"));
+            $"{venue,-8} {frames.Length} recorded trade frames, {messages:N0} msgs in {total.Elapsed.TotalSeconds:0.00} s: {rate:N0} msgs/s wall, {cpuRate:N0} msgs per CPU-second ({ticks:N0} ticks); per message p50 {batchNanos[batchNanos.Count / 2]:0} ns, p99 {batchNanos[(int)(batchNanos.Count * 0.99)]:0} ns, {(double)allocated / messages:0} B allocated"));
     }
 
     private static string FixtureRoot()

@@ -10,7 +10,7 @@ namespace CryptoStreams.Extractors.Binance;
 /// events) and the REST history arrays (<c>aggTrades</c>, <c>historicalTrades</c>). <c>m</c> is "buyer is maker":
 /// when true the taker sold.
 /// </summary>
-public sealed class BinanceFrameParser : IChannelFrameParser
+public sealed partial class BinanceFrameParser : IChannelFrameParser
 {
     public const string AggTradesEndpoint = "aggTrades";
     public const string HistoricalTradesEndpoint = "historicalTrades";
@@ -51,7 +51,22 @@ public sealed class BinanceFrameParser : IChannelFrameParser
     /// <summary>True for the <c>serverShutdown</c> event: Binance is about to close the connection for maintenance.</summary>
     public static bool IsServerShutdown(ReadOnlySpan<byte> frame) => frame.IndexOf("\"serverShutdown\""u8) >= 0;
 
-    private FrameParseResult ParseMessage(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt) =>
+    private FrameParseResult ParseMessage(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
+    {
+        if (TryReadTradeFrame(frame, receivedAt, out var tick))
+        {
+            Interlocked.Increment(ref fastPathFrames);
+            return FrameParseResult.Of([tick]);
+        }
+
+        return ParseWithReader(frame, receivedAt);
+    }
+
+    /// <summary>
+    /// The general parser for every WebSocket message shape and every rejection; the fast path falls back to it and is
+    /// tested against it.
+    /// </summary>
+    internal FrameParseResult ParseWithReader(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt) =>
         FrameParsing.Run(frame, new MessageState(this, receivedAt), ReadMessage);
 
     private static FrameParseResult ReadMessage(ref Utf8JsonReader reader, MessageState state)

@@ -34,7 +34,13 @@ internal sealed class VenueSymbols
             return TryCanonical(reader.GetString(), out canonical, out error);
         }
 
-        var utf8 = reader.ValueSpan;
+        return TryCanonical(reader.ValueSpan, out canonical, out error);
+    }
+
+    /// <summary>Converts a symbol given as the unescaped UTF-8 content of a JSON string.</summary>
+    public bool TryCanonical(ReadOnlySpan<byte> utf8, out string canonical, out string error)
+    {
+        canonical = string.Empty;
         if (utf8.Length is 0 or > MaxSymbolLength)
         {
             error = utf8.Length == 0 ? "symbol is empty" : "symbol is too long";

@@ -10,7 +10,7 @@ namespace CryptoStreams.Extractors.Okx;
 /// <c>error</c>), the text <c>pong</c>, and <c>GET /api/v5/market/history-trades</c> responses, whose
 /// <c>data</c> elements have the same fields. <c>side</c> is the taker's side.
 /// </summary>
-public sealed class OkxFrameParser : IChannelFrameParser
+public sealed partial class OkxFrameParser : IChannelFrameParser
 {
     public const string HistoryTradesEndpoint = "history-trades";
 
@@ -21,6 +21,21 @@ public sealed class OkxFrameParser : IChannelFrameParser
     public FrameParseResult Parse(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt) => Parse(FrameChannels.WebSocket, frame, receivedAt);
 
     public FrameParseResult Parse(string channel, ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
+    {
+        if (TryReadTradesFrame(frame, receivedAt, out var ticks))
+        {
+            Interlocked.Increment(ref fastPathFrames);
+            return FrameParseResult.Of(ticks);
+        }
+
+        return ParseWithReader(frame, receivedAt);
+    }
+
+    /// <summary>
+    /// The general parser for every message shape (pushes, event replies, REST history bodies) and every rejection;
+    /// the fast path falls back to it and is tested against it.
+    /// </summary>
+    internal FrameParseResult ParseWithReader(ReadOnlySpan<byte> frame, DateTimeOffset receivedAt)
     {
         // The heartbeat answer is the bare text "pong", not JSON.
         if (frame.SequenceEqual("pong"u8))

@@ -61,7 +61,8 @@ public sealed class ParserFuzzTests
         Assert.True(valid > 0 && rejected > 0, $"the mutations reach both outcomes (valid {valid}, rejected {rejected})");
     }
 
-    private static byte[] Mutate(byte[] seed, Random random)
+    /// <summary>One to three random byte-level edits of a frame (also used by the fast-path differential tests).</summary>
+    internal static byte[] Mutate(byte[] seed, Random random)
     {
         var bytes = seed.ToList();
         var edits = 1 + random.Next(3);
