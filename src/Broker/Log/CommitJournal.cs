@@ -63,6 +63,9 @@ internal sealed class CommitJournal : IDisposable
     /// <summary>True while bytes were written that no completed <see cref="Sync"/> has covered yet.</summary>
     public bool NeedsSync => Volatile.Read(ref _synced) < Volatile.Read(ref _written);
 
+    /// <summary>Bytes ever appended, and ever covered by a completed <see cref="Sync"/> (across files).</summary>
+    public (long Written, long Synced) Progress => (Volatile.Read(ref _written), Volatile.Read(ref _synced));
+
     /// <summary>Bytes of entries in the current journal file (the file may be longer: zero fill).</summary>
     public long Size => Volatile.Read(ref _filePosition);
 
