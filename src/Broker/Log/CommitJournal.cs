@@ -29,9 +29,11 @@ internal sealed class CommitJournal : IDisposable
     private const string Extension = ".journal";
     private const int EntryHeader = 8 + 16 + 4;
 
-    // Zero-fill in 1 MiB steps, keeping at least 2 MiB ready beyond the write position.
+    // Zero fill: written 1 MiB per lock hold, fsynced once per extension. The extension grows with the file (as much
+    // again as it holds, 1–16 MiB), so a busy journal pays one metadata-committing fsync per several MiB, in the
+    // background, and one that holds a few entries (tests, idle brokers) writes only 1 MiB.
     private const int PreallocateChunk = 1 << 20;
-    private const int PreallocateAhead = 2 << 20;
+    private const long PreallocateMaxAhead = 16L << 20;
 
     private readonly Lock _lock = new();
     private readonly string _directory;
@@ -98,7 +100,7 @@ internal sealed class CommitJournal : IDisposable
                 Volatile.Write(ref _filePosition, _filePosition + length);
                 _fileLength = Math.Max(_fileLength, _filePosition);
                 Volatile.Write(ref _written, _written + length);
-                if (_filePosition + PreallocateAhead > _fileLength && _preallocating == 0)
+                if (_fileLength - _filePosition < Ahead(_filePosition) / 2 && _preallocating == 0)
                 {
                     _preallocating = 1;
                     _preallocation = Task.Run(Preallocate);
@@ -111,9 +113,11 @@ internal sealed class CommitJournal : IDisposable
         }
     }
 
+    private static long Ahead(long position) => Math.Clamp(position, PreallocateChunk, PreallocateMaxAhead);
+
     /// <summary>
-    /// Extends the current file with zeros until it is <see cref="PreallocateAhead"/> beyond the write position, fsyncing
-    /// after each step so the new size and blocks are durable before any entry counts on them.
+    /// Extends the current file with zeros to <see cref="Ahead"/> beyond the write position, then fsyncs once so the
+    /// new size and blocks are durable before any sync relies on them.
     /// </summary>
     private void Preallocate()
     {
@@ -121,21 +125,39 @@ internal sealed class CommitJournal : IDisposable
         {
             while (true)
             {
-                FileStream file;
-                long end;
-                lock (_lock)
+                FileStream? file = null;
+                long end = 0;
+                while (true)
                 {
-                    if (_file is null || _filePosition + PreallocateAhead <= _fileLength)
+                    lock (_lock)
+                    {
+                        if (_file is null || (file is not null && !ReferenceEquals(file, _file)))
+                        {
+                            break;
+                        }
+
+                        if (_fileLength - _filePosition >= Ahead(_filePosition))
+                        {
+                            break;
+                        }
+
+                        // Under the lock, so no entry is written into the range being zeroed; one chunk per hold, so
+                        // appends wait at most one 1 MiB write.
+                        file = _file;
+                        RandomAccess.Write(file.SafeFileHandle, _zeros, _fileLength);
+                        _fileLength += _zeros.Length;
+                        end = _fileLength;
+                    }
+                }
+
+                if (file is null)
+                {
+                    lock (_lock)
                     {
                         _preallocating = 0;
-                        return;
                     }
 
-                    // Under the lock, so no entry is written into the range being zeroed.
-                    file = _file;
-                    RandomAccess.Write(file.SafeFileHandle, _zeros, _fileLength);
-                    _fileLength += _zeros.Length;
-                    end = _fileLength;
+                    return;
                 }
 
                 file.Flush(flushToDisk: true);
