@@ -133,7 +133,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         transactions.RecoverAfterReplay();
         CoordinatorCompaction.Compact(journal, groups, transactions);
         var runtime = new BrokerRuntime(options, time, topics, groups, transactions, journal,
-            new LogFlusher(commitJournal, topics.FlushAll), commitJournal, appended, metrics, logger);
+            new LogFlusher(commitJournal, topics.FlushAll, metrics.GroupCommitRound), commitJournal, appended, metrics, logger);
 
         RequestDispatcher? dispatcher = null;
         dispatcher = new RequestDispatcher(ApiCatalog.Create(runtime, () => dispatcher!), metrics, logger);

@@ -15,6 +15,8 @@ internal sealed class BrokerMetrics : IDisposable
     private readonly Counter<long> _bytesOut;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _recordsAppended;
+    private readonly Histogram<double> _groupCommitSeconds;
+    private readonly Histogram<int> _groupCommitRequests;
     private long _totalBytesIn;
     private long _totalBytesOut;
     private long _totalRequests;
@@ -27,6 +29,8 @@ internal sealed class BrokerMetrics : IDisposable
         _bytesOut = _meter.CreateCounter<long>("cryptostreams.broker.bytes_out", "By", "Response bytes sent");
         _requests = _meter.CreateCounter<long>("cryptostreams.broker.requests", "{request}", "Requests handled, by API");
         _recordsAppended = _meter.CreateCounter<long>("cryptostreams.broker.records_appended", "{record}", "Records appended to partition logs");
+        _groupCommitSeconds = _meter.CreateHistogram<double>("cryptostreams.broker.group_commit.duration", "s", "fsync time of one group-commit round");
+        _groupCommitRequests = _meter.CreateHistogram<int>("cryptostreams.broker.group_commit.requests", "{request}", "Produce requests answered by one group-commit round");
         _meter.CreateObservableUpDownCounter("cryptostreams.broker.connections", () => Volatile.Read(ref _connections), "{connection}", "Open client connections");
     }
 
@@ -57,6 +61,12 @@ internal sealed class BrokerMetrics : IDisposable
     }
 
     public void Appended(int records) => _recordsAppended.Add(records);
+
+    public void GroupCommitRound(TimeSpan fsync, int requests)
+    {
+        _groupCommitSeconds.Record(fsync.TotalSeconds);
+        _groupCommitRequests.Record(requests);
+    }
 
     public void ConnectionOpened() => Interlocked.Increment(ref _connections);
 
