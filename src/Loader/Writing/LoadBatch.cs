@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using CryptoStreams.Schema;
 using Npgsql;
 
@@ -77,16 +79,16 @@ public sealed class LoadBatch
             "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow()));
     }
 
-    internal void AddRow<TRow, TKey>(TableSpec<TRow, TKey> spec, TRow row, ConsumedRecord origin)
-        where TKey : notnull
+    /// <summary>The rows of <paramref name="spec"/>'s table in this batch, to encode a row into.</summary>
+    internal TableRows RowsOf(TableSpec spec)
     {
         if (!tables.TryGetValue(spec.Table, out var rows))
         {
-            rows = new TableRows<TRow, TKey>(spec);
+            rows = new TableRows(spec);
             tables.Add(spec.Table, rows);
         }
 
-        ((TableRows<TRow, TKey>)rows).Add(row, origin);
+        return rows;
     }
 }
 
@@ -102,58 +104,108 @@ internal sealed record RowRefusal(ConsumedRecord Origin, string Table, PostgresE
 /// <summary>Rows inserted or changed in one table, and whether they were all new (appended without the upsert).</summary>
 internal readonly record struct TableWriteOutcome(int RowsChanged, bool Appended);
 
-/// <summary>The rows of one table in a batch, merged by natural key (latest wins, as Kafka order says).</summary>
-internal abstract class TableRows
+/// <summary>
+/// The rows of one table in a batch, merged by natural key (latest wins, as Kafka order says), kept encoded in the
+/// binary COPY format from the moment they are mapped: writing them is then a copy of bytes, and the key of a row is
+/// the prefix of its encoding (see <see cref="TableSpec"/>), compared without decoding anything.
+/// </summary>
+internal sealed class TableRows
 {
-    public abstract string Table { get; }
+    private readonly TableSpec spec;
 
-    public abstract int Count { get; }
-
-    /// <summary>
-    /// COPYs the rows into the staging table, then upserts them; with <paramref name="appendFirst"/> first tries to COPY
-    /// them straight into the table, which works when none of their keys exists yet. Rows the database refuses (a data
-    /// error) are isolated by bisection and added to <paramref name="refused"/>; every other row is written.
-    /// </summary>
-    public abstract Task<TableWriteOutcome> WriteAsync(
-        NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken);
-}
-
-internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableRows
-    where TKey : notnull
-{
-    private readonly Dictionary<TKey, int> positions = [];
-    private readonly List<TRow> rows = [];
+    // Every row encoded so far, back to back (a replaced version stays in the buffer, unreferenced).
+    private readonly BinaryCopyRows encoded = new();
+    private readonly Dictionary<EncodedKey, int> positions;
+    private readonly List<EncodedRow> rows = [];
 
     // The record each row came from, for its dead letter if the database refuses the row.
     private readonly List<ConsumedRecord> origins = [];
+    private int rowStart = -1;
 
-    public override string Table => spec.Table;
-
-    public override int Count => rows.Count;
-
-    public IReadOnlyList<TRow> Rows => rows;
-
-    public void Add(TRow row, ConsumedRecord origin)
+    public TableRows(TableSpec spec)
     {
+        this.spec = spec;
+        positions = new Dictionary<EncodedKey, int>(new KeyComparer(encoded));
+    }
+
+    public string Table => spec.Table;
+
+    public int Count => rows.Count;
+
+    /// <summary>Opens a row: encode its fields into the returned buffer, then <see cref="EndRow"/>.</summary>
+    public BinaryCopyRows BeginRow()
+    {
+        rowStart = encoded.Length;
+        encoded.StartRow(spec.Columns.Count);
+        return encoded;
+    }
+
+    /// <summary>Keeps the row just encoded, unless the batch holds a version of its key that it must not replace.</summary>
+    public void EndRow(ConsumedRecord origin)
+    {
+        var start = rowStart;
+        rowStart = -1;
+        var row = new EncodedRow(start, encoded.Length - start);
+        var key = new EncodedKey(start, KeyLength(encoded.Slice(start, row.Length)));
+
         // Two versions of one key in one INSERT … ON CONFLICT would fail ("cannot affect row a second time").
-        var key = spec.KeyOf(row);
-        if (positions.TryGetValue(key, out var at))
+        ref var at = ref CollectionsMarshal.GetValueRefOrAddDefault(positions, key, out var seen);
+        if (!seen)
         {
-            if (spec.Replaces(row, rows[at]))
-            {
-                rows[at] = row;
-                origins[at] = origin;
-            }
-        }
-        else
-        {
-            positions.Add(key, rows.Count);
+            at = rows.Count;
             rows.Add(row);
             origins.Add(origin);
         }
+        else if (spec.Replaces(encoded.Slice(row.Start, row.Length), encoded.Slice(rows[at].Start, rows[at].Length)))
+        {
+            rows[at] = row;
+            origins[at] = origin;
+        }
+        else
+        {
+            encoded.Truncate(start);
+        }
     }
 
-    public override async Task<TableWriteOutcome> WriteAsync(
+    /// <summary>Undoes a row opened with <see cref="BeginRow"/> that is not to be kept.</summary>
+    public void AbandonRow()
+    {
+        encoded.Truncate(rowStart);
+        rowStart = -1;
+    }
+
+    /// <summary>The bytes of the key columns at the start of an encoded row: the field count, then length-prefixed fields.</summary>
+    private int KeyLength(ReadOnlySpan<byte> row)
+    {
+        var at = 2;
+        for (var field = 0; field < spec.KeyColumns.Count; field++)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(row[at..]);
+            at += 4 + Math.Max(length, 0);
+        }
+
+        return at;
+    }
+
+    private readonly record struct EncodedRow(int Start, int Length);
+
+    private readonly record struct EncodedKey(int Start, int Length);
+
+    /// <summary>Compares keys by their encoded bytes in the table's buffer (which may move as it grows).</summary>
+    private sealed class KeyComparer(BinaryCopyRows encoded) : IEqualityComparer<EncodedKey>
+    {
+        public bool Equals(EncodedKey x, EncodedKey y) =>
+            x.Length == y.Length && encoded.Slice(x.Start, x.Length).SequenceEqual(encoded.Slice(y.Start, y.Length));
+
+        public int GetHashCode(EncodedKey key)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(encoded.Slice(key.Start, key.Length));
+            return hash.ToHashCode();
+        }
+    }
+
+    public async Task<TableWriteOutcome> WriteAsync(
         NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
         var all = new ArraySegment<int>([.. Enumerable.Range(0, rows.Count)]);
@@ -225,14 +277,12 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
     private async Task CopyAsync(NpgsqlConnection connection, BinaryCopyRows copy, string copySql, ArraySegment<int> subset, CancellationToken cancellationToken)
     {
         const int FlushAt = 256 * 1024;
-        var fields = spec.Columns.Count;
         await using var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
         copy.Clear();
         copy.WriteHeader();
         foreach (var at in subset)
         {
-            copy.StartRow(fields);
-            spec.WriteRow(copy, rows[at]);
+            copy.Raw(encoded.Slice(rows[at].Start, rows[at].Length));
             if (copy.Length >= FlushAt)
             {
                 await stream.WriteAsync(copy.Written, cancellationToken).ConfigureAwait(false);
