@@ -25,6 +25,12 @@ public sealed class LoadBatch
         this.clock = clock;
     }
 
+    /// <summary>
+    /// False: every record is read by the serializer path, never by a direct reader (<see cref="CandleJsonRows"/>); the
+    /// reference the direct readers are tested against.
+    /// </summary>
+    internal bool DirectReaders { get; init; } = true;
+
     /// <summary>Records added, including dead letters and rows later replaced by a newer version of the same key.</summary>
     public int RecordCount { get; private set; }
 
@@ -132,6 +138,9 @@ internal sealed class TableRows
 
     public int Count => rows.Count;
 
+    /// <summary>The rows as they will be sent, in batch order (for tests).</summary>
+    internal IEnumerable<byte[]> EncodedRows => rows.Select(r => encoded.Slice(r.Start, r.Length).ToArray());
+
     /// <summary>Opens a row: encode its fields into the returned buffer, then <see cref="EndRow"/>.</summary>
     public BinaryCopyRows BeginRow()
     {
@@ -167,11 +176,14 @@ internal sealed class TableRows
         }
     }
 
-    /// <summary>Undoes a row opened with <see cref="BeginRow"/> that is not to be kept.</summary>
+    /// <summary>Undoes the row opened with <see cref="BeginRow"/>, if one is open.</summary>
     public void AbandonRow()
     {
-        encoded.Truncate(rowStart);
-        rowStart = -1;
+        if (rowStart >= 0)
+        {
+            encoded.Truncate(rowStart);
+            rowStart = -1;
+        }
     }
 
     /// <summary>The bytes of the key columns at the start of an encoded row: the field count, then length-prefixed fields.</summary>

@@ -45,7 +45,7 @@ internal static class RecordMapper
                 case Topics.Prices1m or Topics.RawCandles:
                     var candles = record.Topic == Topics.RawCandles ? CandlesTable.Venue : CandlesTable.Instance;
                     var rows = batch.RowsOf(candles);
-                    if (CandleJsonRows.TryWrite(record.Value, rows.BeginRow()))
+                    if (batch.DirectReaders && CandleJsonRows.TryWrite(record.Value, rows.BeginRow()))
                     {
                         rows.EndRow(record);
                         return null;
