@@ -303,6 +303,7 @@ internal sealed partial class KafkaLoadLoop : IDisposable
             LastError = null,
             UpdatedAt = clock.GetUtcNow(),
         });
+        written.ReturnRowMemory();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -18,8 +19,25 @@ internal sealed class BinaryCopyRows
 
     private static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
-    private byte[] buffer = new byte[64 * 1024];
+    private const int InitialSize = 64 * 1024;
+
+    // Null: plain arrays for a long-lived buffer. Otherwise memory is rented and goes back with ReturnMemory, so the
+    // rows of one batch after another reuse the same large arrays instead of each batch allocating (and the GC
+    // collecting) its own on the large object heap.
+    private readonly ArrayPool<byte>? pool;
+    private byte[] buffer;
     private int length;
+
+    public BinaryCopyRows()
+        : this(pool: null)
+    {
+    }
+
+    public BinaryCopyRows(ArrayPool<byte>? pool)
+    {
+        this.pool = pool;
+        buffer = pool is null ? new byte[InitialSize] : [];
+    }
 
     /// <summary>Bytes encoded and not yet taken.</summary>
     public ReadOnlyMemory<byte> Written => buffer.AsMemory(0, length);
@@ -31,6 +49,17 @@ internal sealed class BinaryCopyRows
 
     /// <summary>Forgets what was written, keeping the memory.</summary>
     public void Clear() => length = 0;
+
+    /// <summary>Forgets what was written and gives rented memory back to the pool (it is rented again when needed).</summary>
+    public void ReturnMemory()
+    {
+        length = 0;
+        if (pool is not null && buffer.Length > 0)
+        {
+            pool.Return(buffer);
+            buffer = [];
+        }
+    }
 
     /// <summary>Forgets what was written after the first <paramref name="keep"/> bytes (an encoded row not kept).</summary>
     public void Truncate(int keep)
@@ -215,11 +244,29 @@ internal sealed class BinaryCopyRows
     {
         if (buffer.Length - length < count)
         {
-            Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + count));
+            Grow(Math.Max(Math.Max(buffer.Length * 2, InitialSize), length + count));
         }
 
         var span = buffer.AsSpan(length, count);
         length += count;
         return span;
+    }
+
+    private void Grow(int size)
+    {
+        if (pool is null)
+        {
+            Array.Resize(ref buffer, size);
+            return;
+        }
+
+        var larger = pool.Rent(size);
+        buffer.AsSpan(0, length).CopyTo(larger);
+        if (buffer.Length > 0)
+        {
+            pool.Return(buffer);
+        }
+
+        buffer = larger;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using CryptoStreams.Schema;
@@ -85,6 +86,18 @@ public sealed class LoadBatch
             "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Once the batch is committed: gives its encoded rows' memory back for the next batches to reuse. The batch keeps
+    /// its counts and offsets but no longer its rows, so it must not be written again.
+    /// </summary>
+    public void ReturnRowMemory()
+    {
+        foreach (var table in tables.Values)
+        {
+            table.ReturnMemory();
+        }
+    }
+
     /// <summary>The rows of <paramref name="spec"/>'s table in this batch, to encode a row into.</summary>
     internal TableRows RowsOf(TableSpec spec)
     {
@@ -120,7 +133,7 @@ internal sealed class TableRows
     private readonly TableSpec spec;
 
     // Every row encoded so far, back to back (a replaced version stays in the buffer, unreferenced).
-    private readonly BinaryCopyRows encoded = new();
+    private readonly BinaryCopyRows encoded = new(ArrayPool<byte>.Shared);
     private readonly Dictionary<EncodedKey, int> positions;
     private readonly List<EncodedRow> rows = [];
 
@@ -137,6 +150,15 @@ internal sealed class TableRows
     public string Table => spec.Table;
 
     public int Count => rows.Count;
+
+    /// <summary>Gives the encoded rows' memory back to the pool: the rows are written and will not be read again.</summary>
+    public void ReturnMemory()
+    {
+        // The row list stays (counts for metrics); a write after this would fail on the empty buffer, never send stale bytes.
+        origins.Clear();
+        positions.Clear();
+        encoded.ReturnMemory();
+    }
 
     /// <summary>The rows as they will be sent, in batch order (for tests).</summary>
     internal IEnumerable<byte[]> EncodedRows => rows.Select(r => encoded.Slice(r.Start, r.Length).ToArray());
