@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using CryptoStreams.Schema;
 using Npgsql;
 
@@ -134,34 +134,36 @@ internal sealed class TableRows
 
     // Every row encoded so far, back to back (a replaced version stays in the buffer, unreferenced).
     private readonly BinaryCopyRows encoded = new(ArrayPool<byte>.Shared);
-    private readonly Dictionary<EncodedKey, int> positions;
-    private readonly List<EncodedRow> rows = [];
 
-    // The record each row came from, for its dead letter if the database refuses the row.
-    private readonly List<ConsumedRecord> origins = [];
+    // The kept rows and the record each came from (for its dead letter if the database refuses the row), and an
+    // open-addressing index of their keys (row index + 1; 0 is empty). All three are rented like the row bytes: a
+    // batch of thousands of rows would otherwise allocate large arrays for them, every batch.
+    private EncodedRow[] rows = [];
+    private ConsumedRecord[] origins = [];
+    private int[] slots = [];
+    private int slotMask = -1;
+    private int count;
     private int rowStart = -1;
 
-    public TableRows(TableSpec spec)
-    {
-        this.spec = spec;
-        positions = new Dictionary<EncodedKey, int>(new KeyComparer(encoded));
-    }
+    public TableRows(TableSpec spec) => this.spec = spec;
 
     public string Table => spec.Table;
 
-    public int Count => rows.Count;
+    public int Count => count;
 
-    /// <summary>Gives the encoded rows' memory back to the pool: the rows are written and will not be read again.</summary>
+    /// <summary>Gives the rows' memory back to the pools: the rows are written and will not be read again.</summary>
     public void ReturnMemory()
     {
-        // The row list stays (counts for metrics); a write after this would fail on the empty buffer, never send stale bytes.
-        origins.Clear();
-        positions.Clear();
+        // The count stays (for metrics); a write after this fails on the empty arrays, it never sends stale bytes.
         encoded.ReturnMemory();
+        Return(ref rows);
+        Return(ref origins);
+        Return(ref slots);
+        slotMask = -1;
     }
 
     /// <summary>The rows as they will be sent, in batch order (for tests).</summary>
-    internal IEnumerable<byte[]> EncodedRows => rows.Select(r => encoded.Slice(r.Start, r.Length).ToArray());
+    internal IEnumerable<byte[]> EncodedRows => rows.Take(count).Select(r => encoded.Slice(r.Start, r.Length).ToArray());
 
     /// <summary>Opens a row: encode its fields into the returned buffer, then <see cref="EndRow"/>.</summary>
     public BinaryCopyRows BeginRow()
@@ -176,25 +178,43 @@ internal sealed class TableRows
     {
         var start = rowStart;
         rowStart = -1;
-        var row = new EncodedRow(start, encoded.Length - start);
-        var key = new EncodedKey(start, KeyLength(encoded.Slice(start, row.Length)));
+        var length = encoded.Length - start;
+        var key = encoded.Slice(start, KeyLength(encoded.Slice(start, length)));
+        var hash = default(HashCode);
+        hash.AddBytes(key);
+        var row = new EncodedRow(start, length, key.Length, hash.ToHashCode());
+        if ((count + 1) * 2 > slotMask + 1)
+        {
+            Reindex(Math.Max(1024, (slotMask + 1) * 2));
+        }
 
         // Two versions of one key in one INSERT … ON CONFLICT would fail ("cannot affect row a second time").
-        ref var at = ref CollectionsMarshal.GetValueRefOrAddDefault(positions, key, out var seen);
-        if (!seen)
+        var mask = slotMask;
+        for (var slot = row.Hash & mask; ; slot = (slot + 1) & mask)
         {
-            at = rows.Count;
-            rows.Add(row);
-            origins.Add(origin);
-        }
-        else if (spec.Replaces(encoded.Slice(row.Start, row.Length), encoded.Slice(rows[at].Start, rows[at].Length)))
-        {
-            rows[at] = row;
-            origins[at] = origin;
-        }
-        else
-        {
-            encoded.Truncate(start);
+            if (slots[slot] == 0)
+            {
+                slots[slot] = count + 1;
+                Append(row, origin);
+                return;
+            }
+
+            var at = slots[slot] - 1;
+            var current = rows[at];
+            if (current.Hash == row.Hash && encoded.Slice(current.Start, current.KeyLength).SequenceEqual(key))
+            {
+                if (spec.Replaces(encoded.Slice(row.Start, row.Length), encoded.Slice(current.Start, current.Length)))
+                {
+                    rows[at] = row;
+                    origins[at] = origin;
+                }
+                else
+                {
+                    encoded.Truncate(start);
+                }
+
+                return;
+            }
         }
     }
 
@@ -206,6 +226,58 @@ internal sealed class TableRows
             encoded.Truncate(rowStart);
             rowStart = -1;
         }
+    }
+
+    private void Append(EncodedRow row, ConsumedRecord origin)
+    {
+        if (count == rows.Length)
+        {
+            var size = Math.Max(1024, count * 2);
+            Resize(ref rows, size, count);
+            Resize(ref origins, size, count);
+        }
+
+        rows[count] = row;
+        origins[count] = origin;
+        count++;
+    }
+
+    /// <param name="size">A power of two: the slots used (a rented array may be longer).</param>
+    private void Reindex(int size)
+    {
+        Return(ref slots);
+        slots = ArrayPool<int>.Shared.Rent(size);
+        Array.Clear(slots, 0, size);
+        slotMask = size - 1;
+        var mask = slotMask;
+        for (var i = 0; i < count; i++)
+        {
+            var slot = rows[i].Hash & mask;
+            while (slots[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            slots[slot] = i + 1;
+        }
+    }
+
+    private static void Resize<T>(ref T[] array, int size, int used)
+    {
+        var larger = ArrayPool<T>.Shared.Rent(size);
+        array.AsSpan(0, used).CopyTo(larger);
+        Return(ref array);
+        array = larger;
+    }
+
+    private static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(array, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+
+        array = [];
     }
 
     /// <summary>The bytes of the key columns at the start of an encoded row: the field count, then length-prefixed fields.</summary>
@@ -221,28 +293,12 @@ internal sealed class TableRows
         return at;
     }
 
-    private readonly record struct EncodedRow(int Start, int Length);
-
-    private readonly record struct EncodedKey(int Start, int Length);
-
-    /// <summary>Compares keys by their encoded bytes in the table's buffer (which may move as it grows).</summary>
-    private sealed class KeyComparer(BinaryCopyRows encoded) : IEqualityComparer<EncodedKey>
-    {
-        public bool Equals(EncodedKey x, EncodedKey y) =>
-            x.Length == y.Length && encoded.Slice(x.Start, x.Length).SequenceEqual(encoded.Slice(y.Start, y.Length));
-
-        public int GetHashCode(EncodedKey key)
-        {
-            var hash = default(HashCode);
-            hash.AddBytes(encoded.Slice(key.Start, key.Length));
-            return hash.ToHashCode();
-        }
-    }
+    private readonly record struct EncodedRow(int Start, int Length, int KeyLength, int Hash);
 
     public async Task<TableWriteOutcome> WriteAsync(
         NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
-        var all = new ArraySegment<int>([.. Enumerable.Range(0, rows.Count)]);
+        var all = new ArraySegment<int>([.. Enumerable.Range(0, count)]);
         if (appendFirst)
         {
             // Rows that are all new (the common case for final windows and trades) can go straight into the table:
@@ -255,7 +311,7 @@ internal sealed class TableRows
                 await ExecuteAsync(connection, "RELEASE SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
-                return new TableWriteOutcome(rows.Count, Appended: true);
+                return new TableWriteOutcome(count, Appended: true);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation || PostgresFailures.IsDataError(ex))
             {
@@ -278,7 +334,7 @@ internal sealed class TableRows
     private async Task<int> UpsertIsolatingRefusedAsync(
         NpgsqlConnection connection, BinaryCopyRows copy, ArraySegment<int> subset, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
-        var whole = subset.Count == rows.Count;
+        var whole = subset.Count == count;
         await ExecuteAsync(connection, "SAVEPOINT loader_rows", cancellationToken).ConfigureAwait(false);
         try
         {
