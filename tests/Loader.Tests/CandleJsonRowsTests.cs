@@ -102,6 +102,48 @@ public class CandleJsonRowsTests
         return SameMapping([.. candles.Select((c, i) => Record(Topics.Prices1m, i, RecordJson.Serialize(c))), Record(Topics.Prices1m, candles.Count, null)]);
     }
 
+    [Property(MaxTest = 10)]
+    public bool Thousands_of_rows_merge_by_key_as_the_naive_model_says(PositiveInt seed)
+    {
+        // Enough keys to grow the batch's key index several times, revisited in any order, provisional and final.
+        var origin = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
+        var random = new Random(seed.Get);
+        var candles = Enumerable.Range(0, 6_000).Select(i =>
+        {
+            var start = origin.AddMinutes(random.Next(0, 3_000));
+            return new Candle(random.Next(2) == 0 ? Sources.Binance : Sources.Okx, "BTC-USDT", TickKind.Trade, start, start.AddMinutes(1),
+                1m + i, 2m + i, 0.5m, 1.5m, 1.25m, random.Next(0, 100), i, Coverage.Complete, Final: random.Next(3) == 0);
+        }).ToList();
+
+        var expected = new Dictionary<(DateTimeOffset, string, string), (int First, Candle Row)>();
+        foreach (var (candle, i) in candles.Select((c, i) => (c, i)))
+        {
+            var key = (candle.WindowStart, candle.Symbol, candle.Source);
+            if (!expected.TryGetValue(key, out var stored))
+            {
+                expected[key] = (i, candle);
+            }
+            else if (candle.Final || !stored.Row.Final)
+            {
+                expected[key] = (stored.First, candle);
+            }
+        }
+
+        var (rows, letters) = Map(candles.Select((c, i) => Record(Topics.Prices1m, i, RecordJson.Serialize(c))), directReaders: true);
+
+        Assert.Empty(letters);
+        Assert.Equal(expected.Values.OrderBy(e => e.First).Select(e => Convert.ToHexString(Encoded(e.Row))), Assert.Single(rows).Rows.Select(Convert.ToHexString));
+        return true;
+
+        static byte[] Encoded(Candle candle)
+        {
+            var copy = new BinaryCopyRows();
+            copy.StartRow(CandlesTable.Instance.Columns.Count);
+            CandlesTable.Instance.WriteRow(copy, candle);
+            return copy.Written.ToArray();
+        }
+    }
+
     [Property(MaxTest = 100)]
     public bool Candles_as_the_topology_writes_them_take_the_direct_path(PositiveInt seed)
     {
