@@ -90,7 +90,7 @@ internal static class CandleJsonRows
                 Seen.Source => IsPlainText(ref reader),
                 Seen.Symbol => IsPlainText(ref reader),
                 Seen.Asset => IsPlainText(ref reader),
-                Seen.Kind => TryKind(ref reader, out row.Kind),
+                Seen.Kind => TryEnum(ref reader, "trade"u8, TickKind.Trade, "quote"u8, TickKind.Quote, out row.Kind),
                 Seen.WindowStart => reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out row.WindowStart),
                 Seen.WindowEnd => reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out row.WindowEnd),
                 Seen.Open => TryDecimal(ref reader, out row.Open),
@@ -100,7 +100,7 @@ internal static class CandleJsonRows
                 Seen.Vwap => TryDecimal(ref reader, out row.Vwap),
                 Seen.Volume => TryDecimal(ref reader, out row.Volume),
                 Seen.Count => reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out row.Count),
-                Seen.Coverage => TryCoverage(ref reader, out row.Coverage),
+                Seen.Coverage => TryEnum(ref reader, "complete"u8, Coverage.Complete, "partial"u8, Coverage.Partial, out row.Coverage),
                 Seen.Final => TryBoolean(ref reader, out row.Final),
                 _ => false,
             };
@@ -163,42 +163,29 @@ internal static class CandleJsonRows
         return reader.TokenType is JsonTokenType.True or JsonTokenType.False;
     }
 
-    // The words the serializer writes, and their capitalised form (enum names are read ignoring case).
-    private static bool TryKind(ref Utf8JsonReader reader, out TickKind kind)
+    /// <summary>
+    /// One of a two-valued enum's words, capitalised as the serializer writes it or in lower case as the database and
+    /// the docs spell it (enum names are read ignoring case, so both are the same value). Other spellings take the
+    /// serializer path.
+    /// </summary>
+    private static bool TryEnum<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> first, T firstValue, ReadOnlySpan<byte> second, T secondValue, out T value)
     {
-        kind = default;
+        value = firstValue;
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
         {
             return false;
         }
 
         var word = reader.ValueSpan;
-        if (word.SequenceEqual("trade"u8) || word.SequenceEqual("Trade"u8))
+        if (IsWord(word, first))
         {
-            kind = TickKind.Trade;
             return true;
         }
 
-        kind = TickKind.Quote;
-        return word.SequenceEqual("quote"u8) || word.SequenceEqual("Quote"u8);
-    }
+        value = secondValue;
+        return IsWord(word, second);
 
-    private static bool TryCoverage(ref Utf8JsonReader reader, out Coverage coverage)
-    {
-        coverage = default;
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
-        {
-            return false;
-        }
-
-        var word = reader.ValueSpan;
-        if (word.SequenceEqual("complete"u8) || word.SequenceEqual("Complete"u8))
-        {
-            coverage = Coverage.Complete;
-            return true;
-        }
-
-        coverage = Coverage.Partial;
-        return word.SequenceEqual("partial"u8) || word.SequenceEqual("Partial"u8);
+        static bool IsWord(ReadOnlySpan<byte> word, ReadOnlySpan<byte> lower) =>
+            word.Length == lower.Length && (word[0] == lower[0] || word[0] == lower[0] - ('a' - 'A')) && word[1..].SequenceEqual(lower[1..]);
     }
 }
