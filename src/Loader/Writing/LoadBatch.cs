@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CryptoStreams.Schema;
 using Npgsql;
 
@@ -13,7 +14,9 @@ namespace CryptoStreams.Loader.Writing;
 public sealed class LoadBatch
 {
     private readonly Dictionary<string, TableRows> tables = new(StringComparer.Ordinal);
-    private readonly Dictionary<TopicPartitionKey, PartitionRange> partitions = [];
+    // Per partition: what the database was expected to hold, and the batch's first and next offsets (updated in place
+    // for every record, so a record costs no allocation here).
+    private readonly Dictionary<TopicPartitionKey, (long? Expected, long First, long Next)> partitions = [];
     private readonly List<RejectedRecord> deadLetters = [];
     private readonly Func<TopicPartitionKey, long?> storedOffset;
     private readonly TimeProvider clock;
@@ -38,10 +41,10 @@ public sealed class LoadBatch
     /// <summary>Distinct rows to write (a key seen twice in the batch is written once, as its latest version).</summary>
     public int RowCount => tables.Values.Sum(t => t.Count);
 
-    public IReadOnlyCollection<PartitionRange> Partitions => partitions.Values;
+    public IReadOnlyCollection<PartitionRange> Partitions => [.. partitions.Select(p => new PartitionRange(p.Key, p.Value.Expected, p.Value.First, p.Value.Next))];
 
     /// <summary>The offset after this batch's last record of <paramref name="partition"/>, or null when it has none.</summary>
-    public long? NextOffsetOf(TopicPartitionKey partition) => partitions.TryGetValue(partition, out var range) ? range.NextOffset : null;
+    public long? NextOffsetOf(TopicPartitionKey partition) => partitions.TryGetValue(partition, out var range) ? range.Next : null;
 
     /// <summary>Records that could not become rows, as dead letters with their original Kafka key.</summary>
     public IReadOnlyList<RejectedRecord> DeadLetters => deadLetters;
@@ -56,18 +59,18 @@ public sealed class LoadBatch
     {
         ArgumentNullException.ThrowIfNull(record);
         var source = record.Source;
-        if (partitions.TryGetValue(source, out var range))
+        ref var range = ref CollectionsMarshal.GetValueRefOrAddDefault(partitions, source, out var seen);
+        if (!seen)
         {
-            if (record.Offset < range.NextOffset)
-            {
-                throw new InvalidOperationException($"{source}: offset {record.Offset} is behind the batch's next offset {range.NextOffset}");
-            }
-
-            partitions[source] = range with { NextOffset = record.Offset + 1 };
+            range = (storedOffset(source), record.Offset, record.Offset + 1);
+        }
+        else if (record.Offset < range.Next)
+        {
+            throw new InvalidOperationException($"{source}: offset {record.Offset} is behind the batch's next offset {range.Next}");
         }
         else
         {
-            partitions[source] = new PartitionRange(source, storedOffset(source), record.Offset, record.Offset + 1);
+            range.Next = record.Offset + 1;
         }
 
         RecordCount++;
