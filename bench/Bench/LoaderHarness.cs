@@ -54,6 +54,8 @@ public sealed class LoaderHarness : IHarness
                 {
                     scratch.Add(record);
                 }
+
+                scratch.ReturnRowMemory();
             }
 
             // The loader: map each JSON record into its batch, then COPY + upsert + offsets in one transaction.
@@ -65,7 +67,7 @@ public sealed class LoaderHarness : IHarness
             var (mappingCpu, writingCpu) = (TimeSpan.Zero, TimeSpan.Zero);
             var serverBefore = await ServerCpuAsync(dataSource, cancellationToken);
             var clientBefore = CpuOf(self);
-            Task<BatchOutcome>? writing = null;
+            (Task<BatchOutcome> Write, LoadBatch Batch)? writing = null;
             var total = Stopwatch.StartNew();
             for (var start = 0; start < records.Count; start += batchSize)
             {
@@ -84,25 +86,29 @@ public sealed class LoaderHarness : IHarness
                 if (serial)
                 {
                     latencies.Add((await writer.WriteAsync(batch, cancellationToken)).Elapsed.TotalMilliseconds);
+                    batch.ReturnRowMemory();
                     writingCpu += CpuOf(self) - mapped;
                 }
                 else
                 {
                     // As KafkaLoadLoop does: the previous batch is written on the pool while this one was mapped.
-                    if (writing is not null)
+                    // As KafkaLoadLoop does, a committed batch's row memory goes back for the next batches.
+                    if (writing is { } previous)
                     {
-                        latencies.Add((await writing).Elapsed.TotalMilliseconds);
+                        latencies.Add((await previous.Write).Elapsed.TotalMilliseconds);
+                        previous.Batch.ReturnRowMemory();
                     }
 
-                    writing = Task.Run(() => writer.WriteAsync(batch, cancellationToken), cancellationToken);
+                    writing = (Task.Run(() => writer.WriteAsync(batch, cancellationToken), cancellationToken), batch);
                 }
 
                 stored = batch.Partitions.Single().NextOffset;
             }
 
-            if (writing is not null)
+            if (writing is { } last)
             {
-                latencies.Add((await writing).Elapsed.TotalMilliseconds);
+                latencies.Add((await last.Write).Elapsed.TotalMilliseconds);
+                last.Batch.ReturnRowMemory();
             }
 
             var clientCpu = CpuOf(self) - clientBefore;
@@ -144,6 +150,7 @@ public sealed class LoaderHarness : IHarness
                 }
 
                 await replayWriter.WriteAsync(batch, cancellationToken);
+                batch.ReturnRowMemory();
                 stored = batch.Partitions.Single().NextOffset;
             }
 

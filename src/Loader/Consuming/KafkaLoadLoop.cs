@@ -303,6 +303,7 @@ internal sealed partial class KafkaLoadLoop : IDisposable
             LastError = null,
             UpdatedAt = clock.GetUtcNow(),
         });
+        written.ReturnRowMemory();
     }
 
     /// <summary>
@@ -363,6 +364,8 @@ internal sealed partial class KafkaLoadLoop : IDisposable
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            // The loader reads no headers: librdkafka then does not copy them into every ConsumeResult.
+            ConsumeResultFields = "topic,timestamp",
             // Eager assignors: a rebalance revokes everything, so a dropped batch never leaves a partition half-consumed.
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
         })

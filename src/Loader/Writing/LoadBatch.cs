@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CryptoStreams.Schema;
 using Npgsql;
 
@@ -10,7 +14,9 @@ namespace CryptoStreams.Loader.Writing;
 public sealed class LoadBatch
 {
     private readonly Dictionary<string, TableRows> tables = new(StringComparer.Ordinal);
-    private readonly Dictionary<TopicPartitionKey, PartitionRange> partitions = [];
+    // Per partition: what the database was expected to hold, and the batch's first and next offsets (updated in place
+    // for every record, so a record costs no allocation here).
+    private readonly Dictionary<TopicPartitionKey, (long? Expected, long First, long Next)> partitions = [];
     private readonly List<RejectedRecord> deadLetters = [];
     private readonly Func<TopicPartitionKey, long?> storedOffset;
     private readonly TimeProvider clock;
@@ -23,16 +29,22 @@ public sealed class LoadBatch
         this.clock = clock;
     }
 
+    /// <summary>
+    /// False: every record is read by the serializer path, never by a direct reader (<see cref="CandleJsonRows"/>); the
+    /// reference the direct readers are tested against.
+    /// </summary>
+    internal bool DirectReaders { get; init; } = true;
+
     /// <summary>Records added, including dead letters and rows later replaced by a newer version of the same key.</summary>
     public int RecordCount { get; private set; }
 
     /// <summary>Distinct rows to write (a key seen twice in the batch is written once, as its latest version).</summary>
     public int RowCount => tables.Values.Sum(t => t.Count);
 
-    public IReadOnlyCollection<PartitionRange> Partitions => partitions.Values;
+    public IReadOnlyCollection<PartitionRange> Partitions => [.. partitions.Select(p => new PartitionRange(p.Key, p.Value.Expected, p.Value.First, p.Value.Next))];
 
     /// <summary>The offset after this batch's last record of <paramref name="partition"/>, or null when it has none.</summary>
-    public long? NextOffsetOf(TopicPartitionKey partition) => partitions.TryGetValue(partition, out var range) ? range.NextOffset : null;
+    public long? NextOffsetOf(TopicPartitionKey partition) => partitions.TryGetValue(partition, out var range) ? range.Next : null;
 
     /// <summary>Records that could not become rows, as dead letters with their original Kafka key.</summary>
     public IReadOnlyList<RejectedRecord> DeadLetters => deadLetters;
@@ -47,18 +59,18 @@ public sealed class LoadBatch
     {
         ArgumentNullException.ThrowIfNull(record);
         var source = record.Source;
-        if (partitions.TryGetValue(source, out var range))
+        ref var range = ref CollectionsMarshal.GetValueRefOrAddDefault(partitions, source, out var seen);
+        if (!seen)
         {
-            if (record.Offset < range.NextOffset)
-            {
-                throw new InvalidOperationException($"{source}: offset {record.Offset} is behind the batch's next offset {range.NextOffset}");
-            }
-
-            partitions[source] = range with { NextOffset = record.Offset + 1 };
+            range = (storedOffset(source), record.Offset, record.Offset + 1);
+        }
+        else if (record.Offset < range.Next)
+        {
+            throw new InvalidOperationException($"{source}: offset {record.Offset} is behind the batch's next offset {range.Next}");
         }
         else
         {
-            partitions[source] = new PartitionRange(source, storedOffset(source), record.Offset, record.Offset + 1);
+            range.Next = record.Offset + 1;
         }
 
         RecordCount++;
@@ -77,16 +89,28 @@ public sealed class LoadBatch
             "loader", record.Topic, failure.Reason, failure.Detail, record.Value ?? [], record.Topic, record.Partition, record.Offset, clock.GetUtcNow()));
     }
 
-    internal void AddRow<TRow, TKey>(TableSpec<TRow, TKey> spec, TRow row, ConsumedRecord origin)
-        where TKey : notnull
+    /// <summary>
+    /// Once the batch is committed: gives its encoded rows' memory back for the next batches to reuse. The batch keeps
+    /// its counts and offsets but no longer its rows, so it must not be written again.
+    /// </summary>
+    public void ReturnRowMemory()
+    {
+        foreach (var table in tables.Values)
+        {
+            table.ReturnMemory();
+        }
+    }
+
+    /// <summary>The rows of <paramref name="spec"/>'s table in this batch, to encode a row into.</summary>
+    internal TableRows RowsOf(TableSpec spec)
     {
         if (!tables.TryGetValue(spec.Table, out var rows))
         {
-            rows = new TableRows<TRow, TKey>(spec);
+            rows = new TableRows(spec);
             tables.Add(spec.Table, rows);
         }
 
-        ((TableRows<TRow, TKey>)rows).Add(row, origin);
+        return rows;
     }
 }
 
@@ -102,61 +126,182 @@ internal sealed record RowRefusal(ConsumedRecord Origin, string Table, PostgresE
 /// <summary>Rows inserted or changed in one table, and whether they were all new (appended without the upsert).</summary>
 internal readonly record struct TableWriteOutcome(int RowsChanged, bool Appended);
 
-/// <summary>The rows of one table in a batch, merged by natural key (latest wins, as Kafka order says).</summary>
-internal abstract class TableRows
+/// <summary>
+/// The rows of one table in a batch, merged by natural key (latest wins, as Kafka order says), kept encoded in the
+/// binary COPY format from the moment they are mapped: writing them is then a copy of bytes, and the key of a row is
+/// the prefix of its encoding (see <see cref="TableSpec"/>), compared without decoding anything.
+/// </summary>
+internal sealed class TableRows
 {
-    public abstract string Table { get; }
+    private readonly TableSpec spec;
 
-    public abstract int Count { get; }
+    // Every row encoded so far, back to back (a replaced version stays in the buffer, unreferenced).
+    private readonly BinaryCopyRows encoded = new(ArrayPool<byte>.Shared);
 
-    /// <summary>
-    /// COPYs the rows into the staging table, then upserts them; with <paramref name="appendFirst"/> first tries to COPY
-    /// them straight into the table, which works when none of their keys exists yet. Rows the database refuses (a data
-    /// error) are isolated by bisection and added to <paramref name="refused"/>; every other row is written.
-    /// </summary>
-    public abstract Task<TableWriteOutcome> WriteAsync(
-        NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken);
-}
+    // The kept rows and the record each came from (for its dead letter if the database refuses the row), and an
+    // open-addressing index of their keys (row index + 1; 0 is empty). All three are rented like the row bytes: a
+    // batch of thousands of rows would otherwise allocate large arrays for them, every batch.
+    private EncodedRow[] rows = [];
+    private ConsumedRecord[] origins = [];
+    private int[] slots = [];
+    private int slotMask = -1;
+    private int count;
+    private int rowStart = -1;
 
-internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableRows
-    where TKey : notnull
-{
-    private readonly Dictionary<TKey, int> positions = [];
-    private readonly List<TRow> rows = [];
+    public TableRows(TableSpec spec) => this.spec = spec;
 
-    // The record each row came from, for its dead letter if the database refuses the row.
-    private readonly List<ConsumedRecord> origins = [];
+    public string Table => spec.Table;
 
-    public override string Table => spec.Table;
+    public int Count => count;
 
-    public override int Count => rows.Count;
-
-    public IReadOnlyList<TRow> Rows => rows;
-
-    public void Add(TRow row, ConsumedRecord origin)
+    /// <summary>Gives the rows' memory back to the pools: the rows are written and will not be read again.</summary>
+    public void ReturnMemory()
     {
-        // Two versions of one key in one INSERT … ON CONFLICT would fail ("cannot affect row a second time").
-        var key = spec.KeyOf(row);
-        if (positions.TryGetValue(key, out var at))
+        // The count stays (for metrics); a write after this fails on the empty arrays, it never sends stale bytes.
+        encoded.ReturnMemory();
+        Return(ref rows);
+        Return(ref origins);
+        Return(ref slots);
+        slotMask = -1;
+    }
+
+    /// <summary>The rows as they will be sent, in batch order (for tests).</summary>
+    internal IEnumerable<byte[]> EncodedRows => rows.Take(count).Select(r => encoded.Slice(r.Start, r.Length).ToArray());
+
+    /// <summary>Opens a row: encode its fields into the returned buffer, then <see cref="EndRow"/>.</summary>
+    public BinaryCopyRows BeginRow()
+    {
+        rowStart = encoded.Length;
+        encoded.StartRow(spec.Columns.Count);
+        return encoded;
+    }
+
+    /// <summary>Keeps the row just encoded, unless the batch holds a version of its key that it must not replace.</summary>
+    public void EndRow(ConsumedRecord origin)
+    {
+        var start = rowStart;
+        rowStart = -1;
+        var length = encoded.Length - start;
+        var key = encoded.Slice(start, KeyLength(encoded.Slice(start, length)));
+        var hash = default(HashCode);
+        hash.AddBytes(key);
+        var row = new EncodedRow(start, length, key.Length, hash.ToHashCode());
+        if ((count + 1) * 2 > slotMask + 1)
         {
-            if (spec.Replaces(row, rows[at]))
-            {
-                rows[at] = row;
-                origins[at] = origin;
-            }
+            Reindex(Math.Max(1024, (slotMask + 1) * 2));
         }
-        else
+
+        // Two versions of one key in one INSERT … ON CONFLICT would fail ("cannot affect row a second time").
+        var mask = slotMask;
+        for (var slot = row.Hash & mask; ; slot = (slot + 1) & mask)
         {
-            positions.Add(key, rows.Count);
-            rows.Add(row);
-            origins.Add(origin);
+            if (slots[slot] == 0)
+            {
+                slots[slot] = count + 1;
+                Append(row, origin);
+                return;
+            }
+
+            var at = slots[slot] - 1;
+            var current = rows[at];
+            if (current.Hash == row.Hash && encoded.Slice(current.Start, current.KeyLength).SequenceEqual(key))
+            {
+                if (spec.Replaces(encoded.Slice(row.Start, row.Length), encoded.Slice(current.Start, current.Length)))
+                {
+                    rows[at] = row;
+                    origins[at] = origin;
+                }
+                else
+                {
+                    encoded.Truncate(start);
+                }
+
+                return;
+            }
         }
     }
 
-    public override async Task<TableWriteOutcome> WriteAsync(
+    /// <summary>Undoes the row opened with <see cref="BeginRow"/>, if one is open.</summary>
+    public void AbandonRow()
+    {
+        if (rowStart >= 0)
+        {
+            encoded.Truncate(rowStart);
+            rowStart = -1;
+        }
+    }
+
+    private void Append(EncodedRow row, ConsumedRecord origin)
+    {
+        if (count == rows.Length)
+        {
+            var size = Math.Max(1024, count * 2);
+            Resize(ref rows, size, count);
+            Resize(ref origins, size, count);
+        }
+
+        rows[count] = row;
+        origins[count] = origin;
+        count++;
+    }
+
+    /// <param name="size">A power of two: the slots used (a rented array may be longer).</param>
+    private void Reindex(int size)
+    {
+        Return(ref slots);
+        slots = ArrayPool<int>.Shared.Rent(size);
+        Array.Clear(slots, 0, size);
+        slotMask = size - 1;
+        var mask = slotMask;
+        for (var i = 0; i < count; i++)
+        {
+            var slot = rows[i].Hash & mask;
+            while (slots[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            slots[slot] = i + 1;
+        }
+    }
+
+    private static void Resize<T>(ref T[] array, int size, int used)
+    {
+        var larger = ArrayPool<T>.Shared.Rent(size);
+        array.AsSpan(0, used).CopyTo(larger);
+        Return(ref array);
+        array = larger;
+    }
+
+    private static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(array, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+
+        array = [];
+    }
+
+    /// <summary>The bytes of the key columns at the start of an encoded row: the field count, then length-prefixed fields.</summary>
+    private int KeyLength(ReadOnlySpan<byte> row)
+    {
+        var at = 2;
+        for (var field = 0; field < spec.KeyColumns.Count; field++)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(row[at..]);
+            at += 4 + Math.Max(length, 0);
+        }
+
+        return at;
+    }
+
+    private readonly record struct EncodedRow(int Start, int Length, int KeyLength, int Hash);
+
+    public async Task<TableWriteOutcome> WriteAsync(
         NpgsqlConnection connection, BinaryCopyRows copy, bool appendFirst, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
-        var all = new ArraySegment<int>([.. Enumerable.Range(0, rows.Count)]);
+        var all = new ArraySegment<int>([.. Enumerable.Range(0, count)]);
         if (appendFirst)
         {
             // Rows that are all new (the common case for final windows and trades) can go straight into the table:
@@ -169,7 +314,7 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
                 await ExecuteAsync(connection, "RELEASE SAVEPOINT loader_append", cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterCopy, connection, cancellationToken).ConfigureAwait(false);
                 await faults.AtAsync(FaultPoint.AfterUpsert, connection, cancellationToken).ConfigureAwait(false);
-                return new TableWriteOutcome(rows.Count, Appended: true);
+                return new TableWriteOutcome(count, Appended: true);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation || PostgresFailures.IsDataError(ex))
             {
@@ -192,7 +337,7 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
     private async Task<int> UpsertIsolatingRefusedAsync(
         NpgsqlConnection connection, BinaryCopyRows copy, ArraySegment<int> subset, IBatchFaults faults, ICollection<RowRefusal> refused, CancellationToken cancellationToken)
     {
-        var whole = subset.Count == rows.Count;
+        var whole = subset.Count == count;
         await ExecuteAsync(connection, "SAVEPOINT loader_rows", cancellationToken).ConfigureAwait(false);
         try
         {
@@ -225,14 +370,12 @@ internal sealed class TableRows<TRow, TKey>(TableSpec<TRow, TKey> spec) : TableR
     private async Task CopyAsync(NpgsqlConnection connection, BinaryCopyRows copy, string copySql, ArraySegment<int> subset, CancellationToken cancellationToken)
     {
         const int FlushAt = 256 * 1024;
-        var fields = spec.Columns.Count;
         await using var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
         copy.Clear();
         copy.WriteHeader();
         foreach (var at in subset)
         {
-            copy.StartRow(fields);
-            spec.WriteRow(copy, rows[at]);
+            copy.Raw(encoded.Slice(rows[at].Start, rows[at].Length));
             if (copy.Length >= FlushAt)
             {
                 await stream.WriteAsync(copy.Written, cancellationToken).ConfigureAwait(false);

@@ -43,9 +43,18 @@ internal static class RecordMapper
             switch (record.Topic)
             {
                 case Topics.Prices1m or Topics.RawCandles:
+                    var candles = record.Topic == Topics.RawCandles ? CandlesTable.Venue : CandlesTable.Instance;
+                    var rows = batch.RowsOf(candles);
+                    if (batch.DirectReaders && CandleJsonRows.TryWrite(record.Value, rows.BeginRow()))
+                    {
+                        rows.EndRow(record);
+                        return null;
+                    }
+
+                    // What the direct reader declines (unusual spellings, malformed records) takes the serializer.
+                    rows.AbandonRow();
                     var candle = RecordJson.Deserialize<Candle>(record.Value);
                     candle = candle with { WindowStart = Normalize(candle.WindowStart), WindowEnd = Normalize(candle.WindowEnd) };
-                    var candles = record.Topic == Topics.RawCandles ? CandlesTable.Venue : CandlesTable.Instance;
                     return CheckText(candle.Source, candle.Symbol) ?? Add(batch, candles, candle, record);
 
                 case Topics.Consensus1m:
@@ -100,10 +109,11 @@ internal static class RecordMapper
         return utc.AddTicks(-(utc.Ticks % 10));
     }
 
-    private static MappingFailure? Add<TRow, TKey>(LoadBatch batch, TableSpec<TRow, TKey> spec, TRow row, ConsumedRecord origin)
-        where TKey : notnull
+    private static MappingFailure? Add<TRow>(LoadBatch batch, TableSpec<TRow> spec, TRow row, ConsumedRecord origin)
     {
-        batch.AddRow(spec, row, origin);
+        var rows = batch.RowsOf(spec);
+        spec.WriteRow(rows.BeginRow(), row);
+        rows.EndRow(origin);
         return null;
     }
 

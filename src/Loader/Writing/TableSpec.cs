@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CryptoStreams.Schema;
@@ -5,21 +6,19 @@ using CryptoStreams.Schema;
 namespace CryptoStreams.Loader.Writing;
 
 /// <summary>
-/// How one record type lands in one market table: its columns in COPY order, its natural key, and when an
-/// incoming row may replace a stored one.
+/// How rows land in one market table: its columns in COPY order, its natural key, and when an incoming row may
+/// replace a stored one. The key columns come first in <see cref="Columns"/>, so a row's key is the prefix of its
+/// encoded COPY row: two rows have the same key exactly when those bytes are equal, as the database compares them.
 /// </summary>
-/// <typeparam name="TRow">The record type.</typeparam>
-/// <typeparam name="TKey">The natural key, as a value that compares like the database key does.</typeparam>
-internal abstract class TableSpec<TRow, TKey>
-    where TKey : notnull
+internal abstract class TableSpec
 {
     /// <summary>Schema-qualified table name.</summary>
     public abstract string Table { get; }
 
-    /// <summary>Columns in the order <see cref="WriteRow"/> writes them.</summary>
+    /// <summary>Columns in the order rows are encoded; the key columns first.</summary>
     public abstract IReadOnlyList<string> Columns { get; }
 
-    /// <summary>The natural key columns (the primary key).</summary>
+    /// <summary>The natural key columns (the primary key), a prefix of <see cref="Columns"/>.</summary>
     public abstract IReadOnlyList<string> KeyColumns { get; }
 
     /// <summary>
@@ -28,13 +27,8 @@ internal abstract class TableSpec<TRow, TKey>
     /// </summary>
     public virtual string? ReplaceCondition => null;
 
-    /// <summary>The same rule as <see cref="ReplaceCondition"/>, for two versions of a key within one batch.</summary>
-    public virtual bool Replaces(TRow incoming, TRow current) => true;
-
-    public abstract TKey KeyOf(TRow row);
-
-    /// <summary>Encodes the row's fields in <see cref="Columns"/> order (the field count is written by the caller).</summary>
-    public abstract void WriteRow(BinaryCopyRows copy, TRow row);
+    /// <summary>The same rule as <see cref="ReplaceCondition"/>, for two encoded versions of a key within one batch.</summary>
+    public virtual bool Replaces(ReadOnlySpan<byte> incoming, ReadOnlySpan<byte> current) => true;
 
     public string StagingTable => "loader_stage_" + Table[(Table.IndexOf('.', StringComparison.Ordinal) + 1)..];
 
@@ -64,6 +58,23 @@ internal abstract class TableSpec<TRow, TKey>
     }
 }
 
+/// <summary>A table fed by one record type.</summary>
+/// <typeparam name="TRow">The record type.</typeparam>
+internal abstract class TableSpec<TRow> : TableSpec
+{
+    /// <summary>Encodes the row's fields in <see cref="TableSpec.Columns"/> order (the field count is written by the caller).</summary>
+    public abstract void WriteRow(BinaryCopyRows copy, TRow row);
+}
+
+/// <summary>For tables whose last column is <c>final</c>: a provisional row never replaces a final one.</summary>
+internal static class FinalLast
+{
+    public const string ReplaceCondition = "NOT stored.final OR EXCLUDED.final";
+
+    // The last byte of an encoded row is the value byte of its last column, the boolean final.
+    public static bool Replaces(ReadOnlySpan<byte> incoming, ReadOnlySpan<byte> current) => incoming[^1] == 1 || current[^1] == 0;
+}
+
 /// <summary>The database spelling of the schema's enums: the same lower-case words the JSON topics use.</summary>
 internal static class DatabaseWords
 {
@@ -83,7 +94,7 @@ internal static class DatabaseWords
     public static string Of(MovingAverageKind kind) => kind == MovingAverageKind.Sma ? "sma" : "ema";
 }
 
-internal sealed class TradesTable : TableSpec<Tick, (DateTimeOffset, string, string, string)>
+internal sealed class TradesTable : TableSpec<Tick>
 {
     public static readonly TradesTable Instance = new();
 
@@ -93,7 +104,6 @@ internal sealed class TradesTable : TableSpec<Tick, (DateTimeOffset, string, str
 
     public override IReadOnlyList<string> KeyColumns { get; } = ["event_time", "source", "symbol", "trade_id"];
 
-    public override (DateTimeOffset, string, string, string) KeyOf(Tick row) => (row.EventTime, row.Source, row.Symbol, row.TradeId!);
 
     public override void WriteRow(BinaryCopyRows copy, Tick row)
     {
@@ -109,7 +119,7 @@ internal sealed class TradesTable : TableSpec<Tick, (DateTimeOffset, string, str
     }
 }
 
-internal sealed class CandlesTable : TableSpec<Candle, (DateTimeOffset, string, string)>
+internal sealed class CandlesTable : TableSpec<Candle>
 {
     /// <summary>The candles the topology computes from ticks (<c>prices.1m</c>).</summary>
     public static readonly CandlesTable Instance = new("market.candles_1m");
@@ -127,13 +137,31 @@ internal sealed class CandlesTable : TableSpec<Candle, (DateTimeOffset, string, 
     public override IReadOnlyList<string> KeyColumns { get; } = ["bucket", "symbol", "source"];
 
     /// <summary>A provisional candle never replaces the final one (a replayed provisional arrives after it).</summary>
-    public override string ReplaceCondition => "NOT stored.final OR EXCLUDED.final";
+    public override string ReplaceCondition => FinalLast.ReplaceCondition;
 
-    public override bool Replaces(Candle incoming, Candle current) => incoming.Final || !current.Final;
+    public override bool Replaces(ReadOnlySpan<byte> incoming, ReadOnlySpan<byte> current) => FinalLast.Replaces(incoming, current);
 
-    public override (DateTimeOffset, string, string) KeyOf(Candle row) => (row.WindowStart, row.Symbol, row.Source);
 
-    public override void WriteRow(BinaryCopyRows copy, Candle row)
+    public override void WriteRow(BinaryCopyRows copy, Candle row) => Write(copy, new CandleColumns
+    {
+        Source = Encoding.UTF8.GetBytes(row.Source),
+        Symbol = Encoding.UTF8.GetBytes(row.Symbol),
+        Kind = row.Kind,
+        WindowStart = row.WindowStart,
+        WindowEnd = row.WindowEnd,
+        Open = row.Open,
+        High = row.High,
+        Low = row.Low,
+        Close = row.Close,
+        Vwap = row.Vwap,
+        Volume = row.Volume,
+        Count = row.Count,
+        Coverage = row.Coverage,
+        Final = row.Final,
+    });
+
+    /// <summary>Encodes a candle's columns, from a <see cref="Candle"/> or straight from its JSON (<see cref="CandleJsonRows"/>).</summary>
+    public static void Write(BinaryCopyRows copy, scoped in CandleColumns row)
     {
         copy.Timestamp(row.WindowStart);
         copy.Text(row.Symbol);
@@ -152,7 +180,29 @@ internal sealed class CandlesTable : TableSpec<Candle, (DateTimeOffset, string, 
     }
 }
 
-internal sealed class ConsensusTable : TableSpec<Consensus, (DateTimeOffset, string)>
+/// <summary>
+/// A candle's column values, its texts as UTF-8 (valid, without NULs: the mapper checked), its times normalised
+/// (<see cref="RecordMapper.Normalize"/>).
+/// </summary>
+internal ref struct CandleColumns
+{
+    public ReadOnlySpan<byte> Source;
+    public ReadOnlySpan<byte> Symbol;
+    public TickKind Kind;
+    public DateTimeOffset WindowStart;
+    public DateTimeOffset WindowEnd;
+    public decimal Open;
+    public decimal High;
+    public decimal Low;
+    public decimal Close;
+    public decimal Vwap;
+    public decimal Volume;
+    public long Count;
+    public Coverage Coverage;
+    public bool Final;
+}
+
+internal sealed class ConsensusTable : TableSpec<Consensus>
 {
     public static readonly ConsensusTable Instance = new();
 
@@ -163,11 +213,10 @@ internal sealed class ConsensusTable : TableSpec<Consensus, (DateTimeOffset, str
 
     public override IReadOnlyList<string> KeyColumns { get; } = ["bucket", "symbol"];
 
-    public override string ReplaceCondition => "NOT stored.final OR EXCLUDED.final";
+    public override string ReplaceCondition => FinalLast.ReplaceCondition;
 
-    public override bool Replaces(Consensus incoming, Consensus current) => incoming.Final || !current.Final;
+    public override bool Replaces(ReadOnlySpan<byte> incoming, ReadOnlySpan<byte> current) => FinalLast.Replaces(incoming, current);
 
-    public override (DateTimeOffset, string) KeyOf(Consensus row) => (row.WindowStart, row.Symbol);
 
     public override void WriteRow(BinaryCopyRows copy, Consensus row)
     {
@@ -184,7 +233,7 @@ internal sealed class ConsensusTable : TableSpec<Consensus, (DateTimeOffset, str
     }
 }
 
-internal sealed class DeviationTable : TableSpec<Deviation, (DateTimeOffset, string, string)>
+internal sealed class DeviationTable : TableSpec<Deviation>
 {
     public static readonly DeviationTable Instance = new();
 
@@ -198,7 +247,6 @@ internal sealed class DeviationTable : TableSpec<Deviation, (DateTimeOffset, str
 
     public override IReadOnlyList<string> KeyColumns { get; } = ["bucket", "symbol", "oracle_source"];
 
-    public override (DateTimeOffset, string, string) KeyOf(Deviation row) => (row.WindowStart, row.Symbol, row.OracleSource);
 
     public override void WriteRow(BinaryCopyRows copy, Deviation row)
     {
@@ -218,7 +266,7 @@ internal sealed class DeviationTable : TableSpec<Deviation, (DateTimeOffset, str
     }
 }
 
-internal sealed class CrossoversTable : TableSpec<CrossoverSignal, (DateTimeOffset, string, MovingAverageKind, int, int)>
+internal sealed class CrossoversTable : TableSpec<CrossoverSignal>
 {
     public static readonly CrossoversTable Instance = new();
 
@@ -229,8 +277,6 @@ internal sealed class CrossoversTable : TableSpec<CrossoverSignal, (DateTimeOffs
 
     public override IReadOnlyList<string> KeyColumns { get; } = ["bucket", "symbol", "average", "short_length", "long_length"];
 
-    public override (DateTimeOffset, string, MovingAverageKind, int, int) KeyOf(CrossoverSignal row) =>
-        (row.WindowStart, row.Symbol, row.Average, row.ShortLength, row.LongLength);
 
     public override void WriteRow(BinaryCopyRows copy, CrossoverSignal row)
     {
