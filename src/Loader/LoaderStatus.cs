@@ -45,6 +45,9 @@ public sealed record LoaderSnapshot(
     DateTimeOffset UpdatedAt)
 {
     public long TotalLag => Lag.Values.Sum();
+
+    /// <summary>Partitions this loader owns in its group now (its share after the last rebalance).</summary>
+    public int AssignedPartitions { get; init; }
 }
 
 /// <summary>The loader's status, registered as a singleton; <see cref="Current"/> is replaced atomically as it changes.</summary>

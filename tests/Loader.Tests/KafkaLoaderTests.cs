@@ -84,6 +84,9 @@ public sealed class KafkaLoaderTests(LoaderDatabase database) : IClassFixture<Lo
         await using var a = await StartLoaderAsync("shared");
         await Eventually.HoldsAsync(async () => await StoredOffsetSumAsync("shared") > 0, "the first loader wrote a batch");
         await using var b = await StartLoaderAsync("shared");
+
+        // The rest is produced once the group has rebalanced, or the first loader may have read it all alone.
+        await Eventually.HoldsAsync(() => b.Status.Current.AssignedPartitions > 0, "the second loader was assigned partitions");
         await ProduceAsync(second);
         await WaitUntilLoadedAsync("shared", stream.Count);
 
