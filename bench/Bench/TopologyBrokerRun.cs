@@ -83,17 +83,7 @@ internal sealed class TopologyBrokerRun
         await CreateTopicsAsync(broker.BootstrapServers);
         var endOffsets = Preload(broker.BootstrapServers, market, cancellationToken);
 
-        long statelessCount = 0;
-        var stateless = await RunStreamAsync(
-            "stateless Filter+MapValues (ticks only)",
-            broker.BootstrapServers,
-            loggerFactory,
-            builder => TopologyHarness.BuildStateless(builder, StatelessOutput, () => Interlocked.Increment(ref statelessCount)),
-            processed: () => Interlocked.Read(ref statelessCount),
-            expected: market.Ticks,
-            [.. endOffsets.Where(e => Topics.RawTicks.Contains(e.Key.Topic))],
-            cancellationToken);
-        Console.WriteLine($"  outputs: {Interlocked.Read(ref statelessCount):N0}");
+        var stateless = await RunStatelessAsync("stateless Filter+MapValues (ticks only)", broker.BootstrapServers, loggerFactory, market, endOffsets, cancellationToken);
 
         // The full topology counts accepted records in its own meter; listening costs one callback per record.
         long accepted = 0;
@@ -142,18 +132,24 @@ internal sealed class TopologyBrokerRun
         }
 
         var endOffsets = Preload(cluster.BootstrapServers, market, cancellationToken);
-        long statelessCount = 0;
-        var stateless = await RunStreamAsync(
-            "stateless Filter+MapValues (ticks only) on the librdkafka mock cluster",
-            cluster.BootstrapServers,
+        var stateless = await RunStatelessAsync("stateless Filter+MapValues (ticks only) on the librdkafka mock cluster", cluster.BootstrapServers, loggerFactory, market, endOffsets, cancellationToken);
+        return (stateless, double.NaN);
+    }
+
+    private async Task<double> RunStatelessAsync(string label, string bootstrapServers, ILoggerFactory loggerFactory, TopologyMarket market, Dictionary<TopicPartition, long> endOffsets, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        var rate = await RunStreamAsync(
+            label,
+            bootstrapServers,
             loggerFactory,
-            builder => TopologyHarness.BuildStateless(builder, StatelessOutput, () => Interlocked.Increment(ref statelessCount)),
-            processed: () => Interlocked.Read(ref statelessCount),
+            builder => TopologyHarness.BuildStateless(builder, StatelessOutput, () => Interlocked.Increment(ref count)),
+            processed: () => Interlocked.Read(ref count),
             expected: market.Ticks,
             [.. endOffsets.Where(e => Topics.RawTicks.Contains(e.Key.Topic))],
             cancellationToken);
-        Console.WriteLine($"  outputs: {Interlocked.Read(ref statelessCount):N0}");
-        return (stateless, double.NaN);
+        Console.WriteLine($"  outputs: {Interlocked.Read(ref count):N0}");
+        return rate;
     }
 
     /// <summary>How many records the full topology wrote to its stores' changelogs (the stores are cached: one per asset per commit, not one per tick).</summary>
