@@ -104,7 +104,6 @@ internal sealed class TradesTable : TableSpec<Tick>
 
     public override IReadOnlyList<string> KeyColumns { get; } = ["event_time", "source", "symbol", "trade_id"];
 
-
     public override void WriteRow(BinaryCopyRows copy, Tick row)
     {
         copy.Timestamp(row.EventTime);
@@ -140,7 +139,6 @@ internal sealed class CandlesTable : TableSpec<Candle>
     public override string ReplaceCondition => FinalLast.ReplaceCondition;
 
     public override bool Replaces(ReadOnlySpan<byte> incoming, ReadOnlySpan<byte> current) => FinalLast.Replaces(incoming, current);
-
 
     public override void WriteRow(BinaryCopyRows copy, Candle row) => Write(copy, new CandleColumns
     {
@@ -217,7 +215,6 @@ internal sealed class ConsensusTable : TableSpec<Consensus>
 
     public override bool Replaces(ReadOnlySpan<byte> incoming, ReadOnlySpan<byte> current) => FinalLast.Replaces(incoming, current);
 
-
     public override void WriteRow(BinaryCopyRows copy, Consensus row)
     {
         copy.Timestamp(row.WindowStart);
@@ -247,7 +244,6 @@ internal sealed class DeviationTable : TableSpec<Deviation>
 
     public override IReadOnlyList<string> KeyColumns { get; } = ["bucket", "symbol", "oracle_source"];
 
-
     public override void WriteRow(BinaryCopyRows copy, Deviation row)
     {
         copy.Timestamp(row.WindowStart);
@@ -276,7 +272,6 @@ internal sealed class CrossoversTable : TableSpec<CrossoverSignal>
         ["bucket", "symbol", "average", "short_length", "long_length", "window_end", "direction", "short_average", "long_average", "close"];
 
     public override IReadOnlyList<string> KeyColumns { get; } = ["bucket", "symbol", "average", "short_length", "long_length"];
-
 
     public override void WriteRow(BinaryCopyRows copy, CrossoverSignal row)
     {
