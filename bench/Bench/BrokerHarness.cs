@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using CryptoStreams.Broker;
@@ -27,6 +28,10 @@ public sealed class BrokerHarness : IHarness
         var records = IntArg(args, "--records", 1_000_000);
         var rate = IntArg(args, "--rate", 10_000);
         var latencySeconds = IntArg(args, "--latency-seconds", 10);
+        // Paced records sent before the measured ones and not counted: connection set-up and the first calls of each
+        // code path (JIT) would otherwise be a stall that the measured seconds' p99 inherits.
+        var warmupSeconds = IntArg(args, "--warmup-seconds", 2);
+        var latencyTrace = args.Contains("--latency-trace");
         var only = StringArg(args, "--only");
         // More than one pass over the same topic: the later passes are what a profiler attached to the broker sees alone.
         var consumePasses = IntArg(args, "--consume-passes", 1);
@@ -34,7 +39,7 @@ public sealed class BrokerHarness : IHarness
         var consumerSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--consumer" && x.i + 1 < args.Length)
             .Select(x => args[x.i + 1].Split('=', 2)).Select(kv => (kv[0], kv[1])).ToList();
         var fsync = Enum.Parse<FsyncPolicy>(StringArg(args, "--fsync") ?? nameof(FsyncPolicy.Always), ignoreCase: true);
-        Console.WriteLine($"broker bench: {records:N0} records of {RecordBytes} B, acks=all, {Partitions} partitions; latency at {rate:N0} msg/s for {latencySeconds} s");
+        Console.WriteLine($"broker bench: {records:N0} records of {RecordBytes} B, acks=all, {Partitions} partitions; latency at {rate:N0} msg/s for {latencySeconds} s after {warmupSeconds} s of warm-up");
 
         var results = new List<(string Endpoint, Result Result)>();
         var external = StringArg(args, "--bootstrap");
@@ -42,19 +47,19 @@ public sealed class BrokerHarness : IHarness
         {
             // A broker in another process (e.g. `cryptostreams broker --port 9092 --fsync Always`), so its CPU time can
             // be read apart from the clients'.
-            results.Add(($"broker at {external}", await MeasureAsync(external, CreateViaAdminAsync, records, rate, latencySeconds, consumePasses, consumerSettings, cancellationToken)));
+            results.Add(($"broker at {external}", await MeasureAsync(external, CreateViaAdminAsync, records, new Pacing(rate, latencySeconds, warmupSeconds, latencyTrace), consumePasses, consumerSettings, cancellationToken)));
         }
         else if (only is null or "embedded")
         {
             var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero, FsyncPolicy = fsync };
             await using var broker = await EmbeddedBroker.StartAsync(options, loggerFactory: null, cancellationToken);
-            results.Add(($"embedded broker (fsync {options.FsyncPolicy})", await MeasureAsync(broker.BootstrapServers, CreateViaAdminAsync, records, rate, latencySeconds, consumePasses, consumerSettings, cancellationToken)));
+            results.Add(($"embedded broker (fsync {options.FsyncPolicy})", await MeasureAsync(broker.BootstrapServers, CreateViaAdminAsync, records, new Pacing(rate, latencySeconds, warmupSeconds, latencyTrace), consumePasses, consumerSettings, cancellationToken)));
         }
 
         if (external is null && only is null or "mock")
         {
             using var mock = LibrdkafkaMockCluster.Start();
-            results.Add(("librdkafka mock cluster", await MeasureAsync(mock.BootstrapServers, (_, topic) => { mock.CreateTopic(topic, Partitions); return Task.CompletedTask; }, records, rate, latencySeconds, consumePasses, consumerSettings, cancellationToken)));
+            results.Add(("librdkafka mock cluster", await MeasureAsync(mock.BootstrapServers, (_, topic) => { mock.CreateTopic(topic, Partitions); return Task.CompletedTask; }, records, new Pacing(rate, latencySeconds, warmupSeconds, latencyTrace), consumePasses, consumerSettings, cancellationToken)));
         }
 
         Console.WriteLine();
@@ -79,7 +84,7 @@ public sealed class BrokerHarness : IHarness
 
     private sealed record Result(double ProduceRate, double ConsumeRate, int RecordsRead, double ConsumeShortBackoffRate, double P50Ms, double P99Ms, double MaxMs);
 
-    private static async Task<Result> MeasureAsync(string bootstrapServers, Func<string, string, Task> createTopic, int records, int rate, int latencySeconds, int consumePasses,
+    private static async Task<Result> MeasureAsync(string bootstrapServers, Func<string, string, Task> createTopic, int records, Pacing pacing, int consumePasses,
         IReadOnlyList<(string Key, string Value)> consumerSettings, CancellationToken cancellationToken)
     {
         // Fresh names, so a long-running external broker can be measured more than once.
@@ -105,7 +110,7 @@ public sealed class BrokerHarness : IHarness
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: consume {shortBackoffRate:N0} rec/s with {QueueBackoffSetting}={QueueBackoffMs}"));
         }
 
-        var latency = await Task.Run(() => PacedLatency(bootstrapServers, latencyTopic, rate, latencySeconds, cancellationToken), cancellationToken);
+        var latency = await Task.Run(() => PacedLatency(bootstrapServers, latencyTopic, pacing, cancellationToken), cancellationToken);
         double Ms(Func<double> microseconds) => latency.TotalCount == 0 ? 0 : microseconds() / 1000.0;
         return new Result(produceRate, consumeRate, read, shortBackoffRate, Ms(() => latency.GetValueAtPercentile(50)), Ms(() => latency.GetValueAtPercentile(99)), Ms(() => latency.GetMaxValue()));
     }
@@ -204,37 +209,76 @@ public sealed class BrokerHarness : IHarness
         return (seen / clock.Elapsed.TotalSeconds, seen);
     }
 
-    private static LongHistogram PacedLatency(string bootstrapServers, string topic, int rate, int seconds, CancellationToken cancellationToken)
+    /// <summary>The paced latency phase: <paramref name="Rate"/> msg/s, measured for <paramref name="Seconds"/> after <paramref name="WarmupSeconds"/> uncounted.</summary>
+    private sealed record Pacing(int Rate, int Seconds, int WarmupSeconds, bool Trace);
+
+    private static LongHistogram PacedLatency(string bootstrapServers, string topic, Pacing pacing, CancellationToken cancellationToken)
     {
         // Microseconds, up to one minute.
         var histogram = new LongHistogram(60_000_000, 3);
         var value = new byte[RecordBytes];
         using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig(bootstrapServers, lingerMs: 0)).Build();
-        var total = rate * seconds;
+        var rate = pacing.Rate;
+        var warmup = rate * pacing.WarmupSeconds;
+        var total = warmup + (rate * pacing.Seconds);
+        // With --latency-trace: the worst latency of each 100 ms of scheduled send time, to see whether the tail is
+        // spread out or a few stalls.
+        var worstPerTenth = new long[(total / Math.Max(1, rate / 10)) + 1];
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
         {
             var due = i * Stopwatch.Frequency / rate;
+            var index = i;
             while (clock.ElapsedTicks < due)
             {
-                Thread.Sleep(0);
+                PauseBriefly();
             }
 
             producer.Produce(new TopicPartition(topic, i % Partitions), new Message<Null, byte[]> { Value = value }, r =>
             {
-                if (!r.Error.IsError)
+                if (!r.Error.IsError && index >= warmup)
                 {
+                    var micros = Math.Max(0, (clock.ElapsedTicks - due) * 1_000_000 / Stopwatch.Frequency);
                     lock (histogram)
                     {
-                        histogram.RecordValue(Math.Max(0, (clock.ElapsedTicks - due) * 1_000_000 / Stopwatch.Frequency));
+                        histogram.RecordValue(micros);
+                        ref var worst = ref worstPerTenth[index / Math.Max(1, rate / 10)];
+                        worst = Math.Max(worst, micros);
                     }
                 }
             });
         }
 
         producer.Flush(cancellationToken);
+        if (pacing.Trace)
+        {
+            Console.WriteLine("  worst produce latency per 100 ms (ms): " + string.Join(' ', worstPerTenth.Skip(pacing.WarmupSeconds * 10).Select(w => (w / 1000.0).ToString("0.0", CultureInfo.InvariantCulture))));
+        }
+
         return histogram;
     }
+
+    /// <summary>
+    /// Waits ~50–100 µs without holding a core. The sender used to spin on <c>Thread.Sleep(0)</c> (sched_yield): on 2
+    /// cores that is a thread always runnable, and every other thread that spin-waits by yielding (.NET's thread pool,
+    /// SemaphoreSlim) then lost a whole scheduler slice to it, 4–9 ms per yield in a <c>perf trace</c> — the sender
+    /// itself made the latency it measured.
+    /// </summary>
+    private static void PauseBriefly()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = usleep(50);
+        }
+        else
+        {
+            Thread.Sleep(0);
+        }
+    }
+
+    [DllImport("libc", SetLastError = false)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int usleep(uint microseconds);
 
     private static int IntArg(string[] args, string name, int fallback)
     {

@@ -83,7 +83,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         // run under Always is replayed whatever the policy now is: it may hold acknowledged records a segment lost.
         var journalDirectory = Path.Combine(dataDirectory, "journal");
         var always = options.FsyncPolicy == FsyncPolicy.Always;
-        var commitJournal = always || Directory.Exists(journalDirectory) ? new CommitJournal(journalDirectory, CommitJournalRotateBytes) : null;
+        var commitJournal = always || Directory.Exists(journalDirectory) ? new CommitJournal(journalDirectory, CommitJournalRotateBytes, ex => BrokerLog.JournalBackgroundFailed(logger, ex)) : null;
         var topics = new TopicStore(dataDirectory, options, time, logger, always ? commitJournal : null);
         topics.PartitionOpened += log => log.Appended += appended.Signal;
         topics.Load();

@@ -61,4 +61,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(19, LogLevel.Warning, "Commit journal: restored {Batches} record batches that segments had lost; {Gaps} batches could not be placed (log end before them)")]
     public static partial void JournalRestored(ILogger logger, int batches, int gaps);
+
+    [LoggerMessage(20, LogLevel.Warning, "Commit journal: background work failed (a spare file could not be prepared, or a full file's segments could not be flushed; that file stays and is replayed on the next start)")]
+    public static partial void JournalBackgroundFailed(ILogger logger, Exception exception);
 }

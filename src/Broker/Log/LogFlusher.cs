@@ -106,11 +106,12 @@ internal sealed class LogFlusher : IDisposable
 
                 try
                 {
-                    _journal?.RotateIfFull(_flushSegments);
+                    // Only switches files; the old one's segments are flushed on the journal's retirement thread.
+                    _ = _journal?.RotateIfFull(_flushSegments);
                 }
                 catch (Exception ex) when (ex is IOException or ObjectDisposedException)
                 {
-                    // The old file stays and is replayed (harmlessly) on the next start; rotation is retried next round.
+                    // The old file stays and is replayed (harmlessly) on the next start.
                 }
             }
         }
@@ -163,5 +164,7 @@ internal sealed class LogFlusher : IDisposable
         _work.Release();
         _thread.Join();
         _work.Dispose();
+        // Rotations have stopped; a retirement still flushing segments must finish before the segments close.
+        _journal?.StopBackground();
     }
 }

@@ -53,8 +53,16 @@ public sealed class CommitJournalFileTests : IDisposable
         }
     }
 
+    /// <summary>Rotates once a spare is ready (preparing one happens on its own thread) and returns the retirement.</summary>
+    private static async Task<Task> RotateAsync(CommitJournal journal, Action flushSegments)
+    {
+        Task? retirement = null;
+        await Eventually.HoldsAsync(() => (retirement = journal.RotateIfFull(flushSegments)) is not null, "the journal rotates once its spare file is ready");
+        return retirement!;
+    }
+
     [Fact]
-    public void A_full_file_is_deleted_only_after_the_segments_were_flushed_and_later_entries_still_replay()
+    public async Task A_full_file_is_retired_only_after_the_segments_were_flushed_and_rotation_does_not_wait_for_that()
     {
         var topic = Guid.NewGuid();
         var early = LogRecoveryTests.Batch(3);
@@ -62,15 +70,29 @@ public sealed class CommitJournalFileTests : IDisposable
         using (var journal = new CommitJournal(_directory, rotateBytes: early.Length))
         {
             Replayed(journal);
+            var first = journal.FileNumber;
             journal.Append(topic, 0, early);
             journal.Sync();
-            var filesWhileFlushing = -1;
-            journal.RotateIfFull(() => filesWhileFlushing = Directory.GetFiles(_directory).Length);
-            Assert.Equal(2, filesWhileFlushing);
-            Assert.Single(Directory.GetFiles(_directory));
+            using var flushing = new ManualResetEventSlim();
+            using var release = new ManualResetEventSlim();
+            string[] journalsWhileFlushing = [];
+            var retirement = await RotateAsync(journal, () =>
+            {
+                journalsWhileFlushing = Directory.GetFiles(_directory, "*.journal");
+                flushing.Set();
+                release.Wait();
+            });
 
+            // Group commit goes on in the new file while the segments are still being flushed.
+            Assert.Equal(first + 1, journal.FileNumber);
+            Assert.True(flushing.Wait(TimeSpan.FromSeconds(30)), "the retirement thread flushes the segments");
             journal.Append(topic, 1, late);
             journal.Sync();
+            Assert.False(retirement.IsCompleted);
+            Assert.Equal(2, journalsWhileFlushing.Length);
+            release.Set();
+            await retirement;
+            Assert.Single(Directory.GetFiles(_directory, "*.journal"));
         }
 
         using var reopened = new CommitJournal(_directory, rotateBytes: long.MaxValue);
@@ -80,20 +102,67 @@ public sealed class CommitJournalFileTests : IDisposable
     }
 
     [Fact]
-    public void A_failed_segment_flush_keeps_the_full_file_for_the_next_start()
+    public async Task A_failed_segment_flush_keeps_the_full_file_for_the_next_start_and_is_reported()
     {
         var topic = Guid.NewGuid();
         var batch = LogRecoveryTests.Batch(2);
-        using (var journal = new CommitJournal(_directory, rotateBytes: 1))
+        var reported = new List<Exception>();
+        using (var journal = new CommitJournal(_directory, rotateBytes: 1, ex =>
+        {
+            lock (reported)
+            {
+                reported.Add(ex);
+            }
+        }))
         {
             Replayed(journal);
             journal.Append(topic, 0, batch);
             journal.Sync();
-            Assert.Throws<IOException>(() => journal.RotateIfFull(() => throw new IOException("disk full")));
+            var retirement = await RotateAsync(journal, () => throw new IOException("disk full"));
+            await Assert.ThrowsAsync<IOException>(() => retirement);
+            lock (reported)
+            {
+                Assert.Equal("disk full", Assert.Single(reported).Message);
+            }
         }
 
         using var reopened = new CommitJournal(_directory, rotateBytes: long.MaxValue);
         Assert.Equal([(topic, 0)], Replayed(reopened).Select(r => (r.Topic, r.Partition)));
+    }
+
+    [Fact]
+    public async Task A_retired_file_is_recycled_as_a_later_file_and_its_stale_entries_are_never_replayed()
+    {
+        var topic = Guid.NewGuid();
+        // Same length as the stale entries, so after the new entry, replay lands exactly on a stale one with a valid
+        // CRC: only its older file number stops it.
+        var stale = Enumerable.Range(0, 3).Select(_ => LogRecoveryTests.Batch(2)).ToList();
+        var middle = LogRecoveryTests.Batch(5);
+        var fresh = LogRecoveryTests.Batch(2);
+        fresh[^1] ^= 0x5A;
+        using (var journal = new CommitJournal(_directory, rotateBytes: 1))
+        {
+            Replayed(journal);
+            foreach (var batch in stale)
+            {
+                journal.Append(topic, 0, batch);
+            }
+
+            journal.Sync();
+            await await RotateAsync(journal, () => { });
+            journal.Append(topic, 1, middle);
+            journal.Sync();
+            await await RotateAsync(journal, () => { });
+            Assert.Equal(1, journal.Recycled);
+            journal.Append(topic, 2, fresh);
+            journal.Sync();
+        }
+
+        // Stopped without the clean-stop cleanup (as after kill -9): file 3 is file 1 renamed, with file 1's entries after the new one.
+        using var reopened = new CommitJournal(_directory, rotateBytes: long.MaxValue);
+        var replayed = Replayed(reopened);
+        Assert.Equal([(topic, 2)], replayed.Select(r => (r.Topic, r.Partition)));
+        Assert.Equal(fresh, replayed[0].Batch);
     }
 
     [Fact]
