@@ -42,24 +42,40 @@ public sealed class BrokerHarness : IHarness
         Console.WriteLine($"broker bench: {records:N0} records of {RecordBytes} B, acks=all, {Partitions} partitions; latency at {rate:N0} msg/s for {latencySeconds} s after {warmupSeconds} s of warm-up");
 
         var results = new List<(string Endpoint, Result Result)>();
+        var pacing = new Pacing(rate, latencySeconds, warmupSeconds, latencyTrace);
         var external = StringArg(args, "--bootstrap");
         if (external is not null)
         {
-            // A broker in another process (e.g. `cryptostreams broker --port 9092 --fsync Always`), so its CPU time can
-            // be read apart from the clients'.
-            results.Add(($"broker at {external}", await MeasureAsync(external, CreateViaAdminAsync, records, new Pacing(rate, latencySeconds, warmupSeconds, latencyTrace), consumePasses, consumerSettings, cancellationToken)));
+            // A broker started by hand (e.g. `cryptostreams broker --port 9092 --fsync Always`).
+            results.Add(($"broker at {external}", await MeasureAsync(external, CreateViaAdminAsync, records, pacing, consumePasses, consumerSettings, cancellationToken)));
         }
-        else if (only is null or "embedded")
+        else
         {
-            var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero, FsyncPolicy = fsync };
-            await using var broker = await EmbeddedBroker.StartAsync(options, loggerFactory: null, cancellationToken);
-            results.Add(($"embedded broker (fsync {options.FsyncPolicy})", await MeasureAsync(broker.BootstrapServers, CreateViaAdminAsync, records, new Pacing(rate, latencySeconds, warmupSeconds, latencyTrace), consumePasses, consumerSettings, cancellationToken)));
+            if (only is null or "process")
+            {
+                // The broker as `cryptostreams broker` runs it: its own process, so it shares the cores with the clients
+                // but not their garbage collector. The producer keeps up to a million records in flight, each pinned
+                // by a GC handle to its delivery callback, and every collection of the bench process scans them and
+                // stops its managed threads: an in-process broker stops with them (0.7 s of pauses per run here),
+                // while the mock's native threads do not.
+                await using var process = await BrokerProcess.StartAsync(fsync, cancellationToken);
+                var result = await MeasureAsync(process.BootstrapServers, CreateViaAdminAsync, records, pacing, consumePasses, consumerSettings, cancellationToken,
+                    brokerCpuSeconds: () => process.CpuSeconds);
+                results.Add(($"embedded broker, own process (fsync {fsync})", result));
+            }
+
+            if (only is null or "embedded")
+            {
+                var options = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero, FsyncPolicy = fsync };
+                await using var broker = await EmbeddedBroker.StartAsync(options, loggerFactory: null, cancellationToken);
+                results.Add(($"embedded broker, in the bench process (fsync {options.FsyncPolicy})", await MeasureAsync(broker.BootstrapServers, CreateViaAdminAsync, records, pacing, consumePasses, consumerSettings, cancellationToken)));
+            }
         }
 
         if (external is null && only is null or "mock")
         {
             using var mock = LibrdkafkaMockCluster.Start();
-            results.Add(("librdkafka mock cluster", await MeasureAsync(mock.BootstrapServers, (_, topic) => { mock.CreateTopic(topic, Partitions); return Task.CompletedTask; }, records, new Pacing(rate, latencySeconds, warmupSeconds, latencyTrace), consumePasses, consumerSettings, cancellationToken)));
+            results.Add(("librdkafka mock cluster (in the bench process)", await MeasureAsync(mock.BootstrapServers, (_, topic) => { mock.CreateTopic(topic, Partitions); return Task.CompletedTask; }, records, pacing, consumePasses, consumerSettings, cancellationToken)));
         }
 
         Console.WriteLine();
@@ -85,19 +101,33 @@ public sealed class BrokerHarness : IHarness
     private sealed record Result(double ProduceRate, double ConsumeRate, int RecordsRead, double ConsumeShortBackoffRate, double P50Ms, double P99Ms, double MaxMs);
 
     private static async Task<Result> MeasureAsync(string bootstrapServers, Func<string, string, Task> createTopic, int records, Pacing pacing, int consumePasses,
-        IReadOnlyList<(string Key, string Value)> consumerSettings, CancellationToken cancellationToken)
+        IReadOnlyList<(string Key, string Value)> consumerSettings, CancellationToken cancellationToken, Func<double>? brokerCpuSeconds = null)
     {
         // Fresh names, so a long-running external broker can be measured more than once.
         var run = Guid.NewGuid().ToString("N")[..8];
         var throughputTopic = "bench-throughput-" + run;
         var latencyTopic = "bench-latency-" + run;
+        var warmupTopic = "bench-warmup-" + run;
         await createTopic(bootstrapServers, throughputTopic);
         await createTopic(bootstrapServers, latencyTopic);
         double produceRate = 0, consumeRate = 0, shortBackoffRate = 0;
         var read = 0;
         if (records > 0)
         {
+            // One unmeasured produce and consume of a tenth as many records first: a fresh broker process otherwise
+            // spends the first seconds of the measured phase JIT-compiling (a third of its CPU in a profile), which
+            // the mock, native code, never does.
+            await createTopic(bootstrapServers, warmupTopic);
+            await Task.Run(() => ProduceAll(bootstrapServers, warmupTopic, Math.Max(1, records / 10)), cancellationToken);
+            await Task.Run(() => ConsumeAll(bootstrapServers, warmupTopic, [(QueueBackoffSetting, QueueBackoffMs)], cancellationToken), cancellationToken);
+
+            var cpuBefore = brokerCpuSeconds?.Invoke();
             produceRate = await Task.Run(() => ProduceAll(bootstrapServers, throughputTopic, records), cancellationToken);
+            if (brokerCpuSeconds is not null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  broker process CPU while producing: {brokerCpuSeconds() - cpuBefore:0.00} s"));
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: produce {produceRate:N0} rec/s"));
             for (var pass = 0; pass < Math.Max(1, consumePasses); pass++)
             {
