@@ -20,13 +20,20 @@ public sealed class CrashRestartTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
 
-    [Fact]
-    public async Task Every_acknowledged_record_survives_a_SIGKILL_exactly_once_and_in_order()
+    /// <param name="padding">
+    /// Bytes added to every value. With 2 KiB, 3,000 records are ~6 MiB of commit journal: the kill comes after the
+    /// broker has switched journal files at least once, so restart finds a retired or recycled file and a spare too.
+    /// </param>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2048)]
+    public async Task Every_acknowledged_record_survives_a_SIGKILL_exactly_once_and_in_order(int padding)
     {
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        var killAfterAcks = random.Next(Count / 10, Count / 2);
-        var context = $"seed {seed}, kill after {killAfterAcks} acks";
+        var killAfterAcks = padding == 0 ? random.Next(Count / 10, Count / 2) : random.Next(Count / 2, Count * 4 / 5);
+        var context = $"seed {seed}, padding {padding} B, kill after {killAfterAcks} acks";
+        var pad = new string('p', padding);
 
         var port = FreePort.Next();
         var broker = await BrokerProcess.StartAsync(port, _dataDirectory);
@@ -64,7 +71,7 @@ public sealed class CrashRestartTests : IDisposable
                     var sequence = i;
                     producer.Produce(
                         new TopicPartition("crash", i % Partitions),
-                        new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes(i.ToString(CultureInfo.InvariantCulture)) },
+                        new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes(i.ToString(CultureInfo.InvariantCulture) + pad) },
                         report =>
                         {
                             if (report.Error.IsError)
@@ -82,6 +89,15 @@ public sealed class CrashRestartTests : IDisposable
             });
 
             await Eventually.HoldsAsync(() => acked.Count >= killAfterAcks, "enough records acknowledged to kill the broker");
+            if (padding > 0)
+            {
+                var journal = Path.Combine(_dataDirectory, "journal");
+                // A retired file waits as *.recycle until it becomes the spare for file 3.
+                await Eventually.HoldsAsync(
+                    () => Directory.GetFiles(journal).Any(f => f.EndsWith(".recycle", StringComparison.Ordinal) || long.Parse(Path.GetFileNameWithoutExtension(f), CultureInfo.InvariantCulture) >= 3),
+                    "the commit journal switched files and retired its first one");
+            }
+
             await broker.KillAsync();
             var ackedBeforeKill = acked.Count;
             killed.SetResult();
@@ -93,16 +109,16 @@ public sealed class CrashRestartTests : IDisposable
             Assert.True(acked.Count > ackedBeforeKill, $"nothing was acknowledged after the restart ({context}); failures: {string.Join(", ", failed.Take(5))}");
 
             var stored = await Read.AllAsync(broker.BootstrapServers, "crash", Partitions);
-            var values = stored.Select(r => int.Parse(r.Value!, CultureInfo.InvariantCulture)).ToList();
+            var values = stored.Select(r => int.Parse(r.Value!.TrimEnd('p'), CultureInfo.InvariantCulture)).ToList();
             Assert.True(values.Count == values.Distinct().Count(), $"a record is stored twice ({context})");
             foreach (var partition in stored.GroupBy(r => r.Partition))
             {
-                var sequences = partition.OrderBy(r => r.Offset).Select(r => int.Parse(r.Value!, CultureInfo.InvariantCulture)).ToList();
+                var sequences = partition.OrderBy(r => r.Offset).Select(r => int.Parse(r.Value!.TrimEnd('p'), CultureInfo.InvariantCulture)).ToList();
                 Assert.True(sequences.SequenceEqual(sequences.Order()), $"partition {partition.Key} is out of send order ({context})");
             }
 
             // Every acknowledgement is true: the record is at the offset the producer was told.
-            var byPosition = stored.ToDictionary(r => (r.Partition, r.Offset), r => int.Parse(r.Value!, CultureInfo.InvariantCulture));
+            var byPosition = stored.ToDictionary(r => (r.Partition, r.Offset), r => int.Parse(r.Value!.TrimEnd('p'), CultureInfo.InvariantCulture));
             var missing = acked.Where(a => !byPosition.TryGetValue((a.Partition, a.Offset), out var v) || v != a.Sequence).ToList();
             Assert.True(missing.Count == 0, $"{missing.Count} acknowledged records are missing or elsewhere, e.g. {string.Join(", ", missing.Take(5))} ({context})");
         }
