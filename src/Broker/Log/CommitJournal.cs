@@ -333,7 +333,7 @@ internal sealed class CommitJournal : IDisposable
 
             prepared = OpenFilled(number, capacity, recyclable);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             _backgroundFailed?.Invoke(ex);
         }
@@ -481,10 +481,14 @@ internal sealed class CommitJournal : IDisposable
             preparing = _preparing;
         }
 
-        // Both end on their own; their IO errors are reported through backgroundFailed, not thrown here.
-        preparing.Wait();
+        // Both end on their own and report their IO errors through backgroundFailed; a stop must not throw them
+        // (WhenAny never faults), it only waits.
+        Task.WhenAny(preparing).Wait();
         _retire.CompleteAdding();
-        _retirement?.Wait();
+        if (_retirement is { } retirement)
+        {
+            Task.WhenAny(retirement).Wait();
+        }
     }
 
     /// <summary>After the segments were fsynced on a clean stop, the journal holds nothing they lack: its files go.</summary>
