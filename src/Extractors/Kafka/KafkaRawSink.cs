@@ -21,7 +21,9 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
     // How long to let librdkafka drain its queue before trying a full-queue produce again.
     private static readonly TimeSpan QueueFullRetry = TimeSpan.FromMilliseconds(2);
 
-    private readonly IProducer<string, byte[]> _producer;
+    // Built on first use: hosts construct the sink before they start (in `up`, before the embedded broker listens),
+    // and a producer built then only reports its failed first connections.
+    private readonly Lazy<IProducer<string, byte[]>> _producer;
     private readonly SemaphoreSlim _inFlight;
     private readonly KafkaSinkOptions _options;
     private readonly ExtractorMetrics _metrics;
@@ -41,14 +43,19 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
         _logger = logger;
         _inFlight = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         _onDelivered = OnDelivered;
-        _producer = new ProducerBuilder<string, byte[]>(_options.ToProducerConfig())
+        _producer = new Lazy<IProducer<string, byte[]>>(BuildProducer, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    private IProducer<string, byte[]> BuildProducer() =>
+        new ProducerBuilder<string, byte[]>(_options.ToProducerConfig())
             .SetKeySerializer(Serializers.Utf8)
             .SetValueSerializer(Serializers.ByteArray)
             .SetErrorHandler((_, error) =>
             {
-                // librdkafka reconnects by itself and reports every failed attempt; only fatal errors and
-                // "all brokers down" are worth a warning.
-                if (error.IsFatal || error.Code == ErrorCode.Local_AllBrokersDown)
+                // librdkafka reconnects by itself and reports every failed attempt. Worth a warning: fatal errors, and
+                // "all brokers down" while records wait to be delivered (not when nothing is at stake, e.g. once the
+                // embedded broker stopped after the final flush).
+                if (error.IsFatal || (error.Code == ErrorCode.Local_AllBrokersDown && InFlight > 0))
                 {
                     LogClientError(_logger, error.Code, error.Reason, error.IsFatal);
                 }
@@ -59,7 +66,6 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
             })
             .SetLogHandler((_, message) => LogClientMessage(_logger, message.Facility, message.Message))
             .Build();
-    }
 
     /// <summary>Records the broker acknowledged.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
@@ -110,7 +116,10 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
             {
                 try
                 {
-                    _producer.Flush(cancellationToken);
+                    if (_producer.IsValueCreated)
+                    {
+                        _producer.Value.Flush(cancellationToken);
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -138,7 +147,11 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
             }
         }
 
-        _producer.Dispose();
+        if (_producer.IsValueCreated)
+        {
+            _producer.Value.Dispose();
+        }
+
         _inFlight.Dispose();
     }
 
@@ -158,7 +171,7 @@ public sealed partial class KafkaRawSink : IFlushableRawSink, IAsyncDisposable, 
         {
             try
             {
-                _producer.Produce(topic, message, _onDelivered);
+                _producer.Value.Produce(topic, message, _onDelivered);
                 return;
             }
             catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
