@@ -47,20 +47,13 @@ internal sealed partial class TopologyHostedService : BackgroundService
         using var startCancellation = new CancellationTokenSource();
         using var stopRegistration = stoppingToken.Register(() => CancelStart(startCancellation));
         var stream = new KafkaStream(topology, config);
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = false;
         try
         {
             stream.StateChanged += (from, to) =>
             {
                 runtime.Status.SetState(to.ToString());
                 Log.StateChanged(logger, from.ToString(), to.ToString());
-                if (to == KafkaStream.State.NOT_RUNNING || to == KafkaStream.State.ERROR)
-                {
-                    closed.TrySetResult();
-                }
             };
-            started = true;
             await stream.StartAsync(startCancellation.Token).ConfigureAwait(false);
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }
@@ -89,26 +82,9 @@ internal sealed partial class TopologyHostedService : BackgroundService
                 Log.SecondClose(logger, ex.Message);
             }
 
-            // When the stop's cancellation started the close, the Dispose above returns (or throws) while that close is
-            // still running on another thread; the host must not go on to stop the broker under stream threads that
-            // are still committing and leaving the group.
-            if (started)
-            {
-                try
-                {
-                    await closed.Task.WaitAsync(CloseTimeout, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    Log.CloseSlow(logger, CloseTimeout);
-                }
-            }
-
             Log.Stopped(logger, options.ApplicationId, runtime.Status.WindowsClosed, runtime.Status.LateRecords, runtime.Status.DeadLetters);
         }
     }
-
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
 
     private void CancelStart(CancellationTokenSource startCancellation)
     {
@@ -134,9 +110,6 @@ internal sealed partial class TopologyHostedService : BackgroundService
 
         [LoggerMessage(9, LogLevel.Debug, "The stream was already closed when the stop reached it: {Detail}")]
         public static partial void SecondClose(ILogger logger, string detail);
-
-        [LoggerMessage(6, LogLevel.Warning, "The stream did not reach NOT_RUNNING within {Timeout} of the stop; stopping the rest anyway")]
-        public static partial void CloseSlow(ILogger logger, TimeSpan timeout);
 
         [LoggerMessage(5, LogLevel.Debug, "Stop requested while the stream was starting: {Detail}")]
         public static partial void StoppedWhileStarting(ILogger logger, string detail);
