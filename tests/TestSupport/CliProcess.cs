@@ -38,12 +38,17 @@ public sealed class CliProcess : IAsyncDisposable
     /// Runs <c>cryptostreams <paramref name="arguments"/></c> (the CLI built beside <paramref name="testProject"/>'s
     /// output, same configuration) and returns once it prints a line containing <paramref name="readyLine"/>.
     /// </summary>
-    public static async Task<CliProcess> StartAsync(
-        string testProject, IEnumerable<string> arguments, string readyLine, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? patience = null)
+    public static Task<CliProcess> StartAsync(
+        string testProject, IEnumerable<string> arguments, string readyLine, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? patience = null) =>
+        StartAtAsync(CliPath(testProject), arguments, readyLine, environment, patience);
+
+    /// <summary>As <see cref="StartAsync"/>, for the <c>cryptostreams.dll</c> at <paramref name="cliPath"/> (e.g. built beside a benchmark).</summary>
+    public static async Task<CliProcess> StartAtAsync(
+        string cliPath, IEnumerable<string> arguments, string readyLine, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? patience = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(CliPath(testProject));
+        start.ArgumentList.Add(cliPath);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -69,6 +74,16 @@ public sealed class CliProcess : IAsyncDisposable
         }
 
         return cli;
+    }
+
+    /// <summary>CPU time (user + system) the process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
     }
 
     /// <summary>SIGKILL, and wait until the process is gone.</summary>
