@@ -100,18 +100,6 @@ internal sealed class CommitJournal : IDisposable
     /// <summary>Number of the file being written (rises by one per rotation).</summary>
     public long FileNumber => Volatile.Read(ref _fileNumber);
 
-    /// <summary>True once a spare file is filled and durable, ready for the next rotation.</summary>
-    public bool SpareReady
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _spare is not null;
-            }
-        }
-    }
-
     /// <summary>Spares made from a retired file instead of a new zero-filled one.</summary>
     public long Recycled => Volatile.Read(ref _recycled);
 

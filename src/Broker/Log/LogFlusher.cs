@@ -111,7 +111,8 @@ internal sealed class LogFlusher : IDisposable
                 }
                 catch (Exception ex) when (ex is IOException or ObjectDisposedException)
                 {
-                    // The old file stays and is replayed (harmlessly) on the next start.
+                    // The old file's tail could not be made durable: the journal now fails every later round (see
+                    // CommitJournal.RotateIfFull), so those requests get errors instead of acks.
                 }
             }
         }
