@@ -48,6 +48,9 @@ internal sealed class CommitJournal : IDisposable
     private Task? _retirement;
 
     private FileStream? _file;
+
+    // _file's descriptor, cached: FileStream.SafeFileHandle seeks on every call (an lseek per append).
+    private SafeFileHandle? _handle;
     private long _fileNumber;
     private long _filePosition;
 
@@ -119,13 +122,13 @@ internal sealed class CommitJournal : IDisposable
             batch.CopyTo(span[EntryHeader..]);
             lock (_lock)
             {
-                var file = _file ?? throw new InvalidOperationException("the commit journal is not open (recovery has not run)");
+                var handle = _handle ?? throw new InvalidOperationException("the commit journal is not open (recovery has not run)");
                 // The number is stamped under the lock, with the file it goes to: a recycled file's stale entries carry
                 // an older number, and replay stops at the first of them.
                 BinaryPrimitives.WriteInt32BigEndian(span, length - 8);
                 BinaryPrimitives.WriteInt64BigEndian(span[8..], _fileNumber);
                 BinaryPrimitives.WriteUInt32BigEndian(span[4..], Crc32C.Compute(span[8..]));
-                RandomAccess.Write(file.SafeFileHandle, span, _filePosition);
+                RandomAccess.Write(handle, span, _filePosition);
                 Volatile.Write(ref _filePosition, _filePosition + length);
                 Volatile.Write(ref _written, _written + length);
                 if (_filePosition >= _capacity / 2)
@@ -147,11 +150,13 @@ internal sealed class CommitJournal : IDisposable
     public void Sync()
     {
         FileStream file;
+        SafeFileHandle handle;
         long written;
         bool insideDurableFill;
         lock (_lock)
         {
             file = _file ?? throw new InvalidOperationException("the commit journal is not open");
+            handle = _handle!;
             written = _written;
             insideDurableFill = _filePosition <= _capacity;
         }
@@ -166,13 +171,13 @@ internal sealed class CommitJournal : IDisposable
             return;
         }
 
-        SyncFile(file, insideDurableFill);
+        SyncFile(file, handle, insideDurableFill);
         Volatile.Write(ref _synced, written);
     }
 
-    private void SyncFile(FileStream file, bool insideDurableFill)
+    private void SyncFile(FileStream file, SafeFileHandle handle, bool insideDurableFill)
     {
-        if (insideDurableFill && DataSync.TrySync(file.SafeFileHandle))
+        if (insideDurableFill && DataSync.TrySync(handle))
         {
             Interlocked.Increment(ref _dataOnlySyncs);
         }
@@ -213,6 +218,7 @@ internal sealed class CommitJournal : IDisposable
             oldInsideFill = _filePosition <= _capacity;
             writtenAtSwitch = _written;
             _file = _spare.Stream;
+            _handle = _file.SafeFileHandle;
             Volatile.Write(ref _fileNumber, _spare.Number);
             Volatile.Write(ref _capacity, _spare.Capacity);
             Volatile.Write(ref _filePosition, 0);
@@ -224,7 +230,7 @@ internal sealed class CommitJournal : IDisposable
             // Entries the last round did not cover are in the old file; the next round syncs only the new one.
             if (Volatile.Read(ref _synced) < writtenAtSwitch)
             {
-                SyncFile(old, oldInsideFill);
+                SyncFile(old, old.SafeFileHandle, oldInsideFill);
                 Volatile.Write(ref _synced, Math.Max(Volatile.Read(ref _synced), writtenAtSwitch));
             }
         }
@@ -441,6 +447,7 @@ internal sealed class CommitJournal : IDisposable
         lock (_lock)
         {
             _file = first.Stream;
+            _handle = _file.SafeFileHandle;
             Volatile.Write(ref _fileNumber, first.Number);
             Volatile.Write(ref _capacity, first.Capacity);
             Volatile.Write(ref _filePosition, 0);
@@ -500,6 +507,7 @@ internal sealed class CommitJournal : IDisposable
             }
 
             _file = null;
+            _handle = null;
             _spare = null;
             _recyclable = null;
         }
@@ -516,6 +524,7 @@ internal sealed class CommitJournal : IDisposable
             _file?.Dispose();
             _spare?.Stream.Dispose();
             _file = null;
+            _handle = null;
             _spare = null;
         }
 

@@ -12,7 +12,9 @@ namespace CryptoStreams.Broker.Log;
 internal sealed class LogFlusher : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _work = new(0);
+    // No spinning before it blocks (SemaphoreSlim's default): on two cores a waiter that spins on sched_yield takes CPU
+    // from the connections and clients whose requests it is waiting for.
+    private readonly ManualResetEventSlim _work = new(initialState: false, spinCount: 0);
     private readonly CommitJournal? _journal;
     private readonly Action _flushSegments;
     private readonly Thread _thread;
@@ -56,7 +58,7 @@ internal sealed class LogFlusher : IDisposable
 
         if (wake)
         {
-            _work.Release();
+            _work.Set();
         }
 
         return done.Task;
@@ -67,6 +69,8 @@ internal sealed class LogFlusher : IDisposable
         while (true)
         {
             _work.Wait();
+            // Reset before looking for work: a request added from here on sets it again, so none is left waiting.
+            _work.Reset();
             while (true)
             {
                 List<(IReadOnlyCollection<PartitionLog> Logs, TaskCompletionSource Done)> round;
@@ -162,7 +166,7 @@ internal sealed class LogFlusher : IDisposable
             _stopping = true;
         }
 
-        _work.Release();
+        _work.Set();
         _thread.Join();
         _work.Dispose();
         // Rotations have stopped; a retirement still flushing segments must finish before the segments close.

@@ -15,6 +15,10 @@ internal sealed class LogSegment : IDisposable
     private const int ScanChunk = 64 * 1024;
 
     private readonly FileStream _file;
+
+    // Cached: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call (one lseek per
+    // append and read otherwise).
+    private readonly SafeFileHandle _handle;
     private long _size;
     private long _flushedSize;
     private long _nextOffset;
@@ -25,6 +29,7 @@ internal sealed class LogSegment : IDisposable
         LogPath = path;
         BaseOffset = baseOffset;
         _file = file;
+        _handle = file.SafeFileHandle;
         _nextOffset = baseOffset;
         CreatedAt = createdAt;
     }
@@ -48,7 +53,7 @@ internal sealed class LogSegment : IDisposable
 
     public bool IsEmpty => Size == 0;
 
-    private SafeFileHandle Handle => _file.SafeFileHandle;
+    private SafeFileHandle Handle => _handle;
 
     public static string FileName(long baseOffset) => baseOffset.ToString("D20", CultureInfo.InvariantCulture) + ".log";
 

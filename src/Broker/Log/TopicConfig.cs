@@ -22,11 +22,13 @@ internal sealed class TopicConfig
     private static readonly string[] NumericKeys =
         [RetentionMs, RetentionBytes, SegmentBytes, SegmentMs, MaxMessageBytes, DeleteRetentionMs, MinCompactionLagMs];
 
-    private readonly BrokerOptions _defaults;
+    // Built once: the broker's options do not change while it runs, and appends read max.message.bytes per request.
+    private readonly Dictionary<string, string> _defaults;
 
     public TopicConfig(BrokerOptions defaults, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        _defaults = defaults;
+        ArgumentNullException.ThrowIfNull(defaults);
+        _defaults = Defaults(defaults);
         Overrides = overrides is null ? new(StringComparer.Ordinal) : new(overrides, StringComparer.Ordinal);
     }
 
@@ -51,15 +53,14 @@ internal sealed class TopicConfig
     /// <summary>Every config Kafka tools commonly read, with its effective value and whether it is the default.</summary>
     public IEnumerable<(string Name, string Value, bool IsDefault)> All()
     {
-        var defaults = Defaults();
-        foreach (var (name, value) in defaults)
+        foreach (var (name, value) in _defaults)
         {
             yield return Overrides.TryGetValue(name, out var set) ? (name, set, false) : (name, value, true);
         }
 
         foreach (var (name, value) in Overrides)
         {
-            if (!defaults.ContainsKey(name))
+            if (!_defaults.ContainsKey(name))
             {
                 yield return (name, value, false);
             }
@@ -67,18 +68,18 @@ internal sealed class TopicConfig
     }
 
     public string Get(string name) =>
-        Overrides.TryGetValue(name, out var value) ? value : Defaults().GetValueOrDefault(name, string.Empty);
+        Overrides.TryGetValue(name, out var value) ? value : _defaults.GetValueOrDefault(name, string.Empty);
 
     private long GetLong(string name) => long.Parse(Get(name), CultureInfo.InvariantCulture);
 
-    private Dictionary<string, string> Defaults() => new(StringComparer.Ordinal)
+    private static Dictionary<string, string> Defaults(BrokerOptions options) => new(StringComparer.Ordinal)
     {
         [CleanupPolicy] = "delete",
-        [RetentionMs] = _defaults.RetentionMs.ToString(CultureInfo.InvariantCulture),
-        [RetentionBytes] = _defaults.RetentionBytes.ToString(CultureInfo.InvariantCulture),
-        [SegmentBytes] = _defaults.SegmentBytes.ToString(CultureInfo.InvariantCulture),
-        [SegmentMs] = _defaults.SegmentMs.ToString(CultureInfo.InvariantCulture),
-        [MaxMessageBytes] = _defaults.MaxMessageBytes.ToString(CultureInfo.InvariantCulture),
+        [RetentionMs] = options.RetentionMs.ToString(CultureInfo.InvariantCulture),
+        [RetentionBytes] = options.RetentionBytes.ToString(CultureInfo.InvariantCulture),
+        [SegmentBytes] = options.SegmentBytes.ToString(CultureInfo.InvariantCulture),
+        [SegmentMs] = options.SegmentMs.ToString(CultureInfo.InvariantCulture),
+        [MaxMessageBytes] = options.MaxMessageBytes.ToString(CultureInfo.InvariantCulture),
         [DeleteRetentionMs] = "86400000",
         [MinCompactionLagMs] = "0",
         [MessageTimestampType] = "CreateTime",
