@@ -142,7 +142,13 @@ public sealed class BrokerHarness : IHarness
                 $"  {bootstrapServers}: consume {shortBackoffRate:N0} rec/s with {QueueBackoffSetting}={QueueBackoffMs} ({shortBackoffSteadyRate:N0} from the first record on)"));
         }
 
+        var stealBefore = CpuSteal.Read();
         var latency = await Task.Run(() => PacedLatency(bootstrapServers, latencyTopic, pacing, cancellationToken), cancellationToken);
+        if (CpuSteal.Percent(stealBefore, CpuSteal.Read()) is { } steal)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bootstrapServers}: CPU time stolen by the hypervisor during the paced phase: {steal:0.0} %"));
+        }
+
         double Ms(Func<double> microseconds) => latency.TotalCount == 0 ? 0 : microseconds() / 1000.0;
         return new Result(produceRate, consumeRate, read, shortBackoffRate, shortBackoffSteadyRate, Ms(() => latency.GetValueAtPercentile(50)), Ms(() => latency.GetValueAtPercentile(99)), Ms(() => latency.GetMaxValue()));
     }
