@@ -6,6 +6,17 @@ namespace CryptoStreams.Cli;
 /// <summary>The <c>cryptostreams</c> command tree. Each subcommand lives in its own file under Commands/.</summary>
 internal static class CliApplication
 {
+    /// <summary>
+    /// How long a Ctrl+C or SIGTERM may take to stop a command cleanly. System.CommandLine's default is 2 s, after
+    /// which it ends the process with exit code 130 mid-shutdown: a topology still committing and leaving its group,
+    /// extractors still flushing accepted ticks, a broker still fsyncing segments. Longer than the hosts' own
+    /// shutdown timeouts (60 s for the pipeline, 30 s elsewhere), so those apply first.
+    /// </summary>
+    public static readonly TimeSpan GracefulStopLimit = TimeSpan.FromSeconds(75);
+
+    /// <summary>The invocation settings <c>Program</c> runs the command tree with.</summary>
+    public static InvocationConfiguration Invocation() => new() { ProcessTerminationTimeout = GracefulStopLimit };
+
     public static RootCommand Create()
     {
         var root = new RootCommand(

@@ -1,3 +1,3 @@
 using CryptoStreams.Cli;
 
-return await CliApplication.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await CliApplication.Create().Parse(args).InvokeAsync(CliApplication.Invocation()).ConfigureAwait(false);

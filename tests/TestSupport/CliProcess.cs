@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace CryptoStreams.TestSupport;
 
 /// <summary>
 /// The built <c>cryptostreams</c> CLI as a separate OS process that a test can SIGKILL, the way a crash or an OOM kill
-/// would end it: no stop hook runs, nothing is flushed or committed.
+/// would end it (no stop hook runs, nothing is flushed or committed), or interrupt as Ctrl+C does.
 /// </summary>
 public sealed class CliProcess : IAsyncDisposable
 {
@@ -86,6 +87,19 @@ public sealed class CliProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGINT (Ctrl+C), then waits up to <paramref name="patience"/> for the process to end; its exit code.</summary>
+    public async Task<int> InterruptAsync(TimeSpan patience)
+    {
+        if (kill(process.Id, SigInt) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var timeout = new CancellationTokenSource(patience);
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>SIGKILL, and wait until the process is gone.</summary>
     public async Task KillAsync()
     {
@@ -102,6 +116,12 @@ public sealed class CliProcess : IAsyncDisposable
 
         process.Dispose();
     }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int kill(int pid, int signal);
 
     private static string CliPath(string testProject)
     {

@@ -65,6 +65,39 @@ public sealed class EmbeddedBrokerTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// In <c>up</c> the loader and the broker stop right after the topology, so the host's stop must return only once
+    /// the stream is closed. It used to return while Streamiz was still closing on another thread (a stop closed the
+    /// stream through the start token and the service's own close returned at once), and the stream threads then
+    /// met a stopped broker.
+    /// </summary>
+    [Fact]
+    public async Task Stopping_the_host_returns_only_once_the_stream_is_closed()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var topology = await StartTopologyAsync(broker, "topology-it-" + Guid.NewGuid().ToString("N"), stateDir);
+        var sample = GoldenSampleTests.ReadSample();
+        using var stopProducing = new CancellationTokenSource();
+
+        // Stopped while busy, as `up` is: the sample again and again (after the first pass its ticks are late and go
+        // to the dead-letter topic, which keeps the stream writing too).
+        var producing = Task.Run(async () =>
+        {
+            while (!stopProducing.IsCancellationRequested)
+            {
+                await ProduceAsync(broker, sample);
+            }
+        });
+        await Eventually.HoldsAsync(() => topology.Status.WindowsClosed > 0, "a window closed", TimeSpan.FromSeconds(60));
+
+        await topology.StopAsync();
+        var stateAfterStop = topology.Status.State;
+        await stopProducing.CancelAsync();
+        await producing;
+
+        Assert.Equal("NOT_RUNNING", stateAfterStop);
+    }
+
     /// <summary>Reads the topics until <paramref name="atLeast"/> records arrived; each key's set of partitions.</summary>
     private static async Task<Dictionary<string, string>> PartitionsByKeyAsync(EmbeddedBroker broker, IReadOnlyList<string> topics, int atLeast)
     {
@@ -165,9 +198,23 @@ public sealed class EmbeddedBrokerTests : IDisposable
     /// <summary>Stops the host (a clean KafkaStream close: commit, leave the group) when disposed.</summary>
     internal sealed class RunningTopology(IHost host) : IAsyncDisposable
     {
+        private bool stopped;
+
+        /// <summary>The stream's state (Streamiz's state names) and counters, as the service reports them.</summary>
+        public TopologyStatus Status => host.Services.GetRequiredService<TopologyStatus>();
+
+        public async Task StopAsync()
+        {
+            if (!stopped)
+            {
+                stopped = true;
+                await host.StopAsync();
+            }
+        }
+
         public async ValueTask DisposeAsync()
         {
-            await host.StopAsync();
+            await StopAsync();
             host.Dispose();
         }
     }

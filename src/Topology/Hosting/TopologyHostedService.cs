@@ -10,6 +10,8 @@ namespace CryptoStreams.Topology;
 /// <summary>Runs the topology as a Streamiz <see cref="KafkaStream"/> for as long as the host runs; closes it cleanly on stop.</summary>
 internal sealed partial class TopologyHostedService : BackgroundService
 {
+    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(15);
+
     private readonly TopologyOptions options;
     private readonly TopologyRuntime runtime;
     private readonly StreamizMetricsBridge metrics;
@@ -40,13 +42,13 @@ internal sealed partial class TopologyHostedService : BackgroundService
         Log.Starting(logger, options.ApplicationId, options.BootstrapServers, options.Threads, options.ExactlyOnce ? "exactly-once" : "at-least-once",
             options.StateStore, options.WindowSize, options.Grace);
 
-        // Streamiz registers Dispose() on the start token and keeps using it on its own threads until the stream is
-        // disposed, so the token is this method's own. A stop cancels it (Streamiz closes the stream inside the host's
-        // stop) and the finally below disposes it as well; whichever close comes second finds Streamiz's shutdown
-        // token source disposed and throws ObjectDisposedException, which must not fail the host's stop.
-        using var startCancellation = new CancellationTokenSource();
-        using var stopRegistration = stoppingToken.Register(() => CancelStart(startCancellation));
+        // The stream gets no cancellation token: Streamiz would register its own Dispose() on it, and a stop would then
+        // close the stream on the cancelling thread while the finally below closed it a second time. The second close
+        // returns at once when the first is still running (the state is already PENDING_SHUTDOWN), so this method
+        // ended and the host went on to stop the loader and the broker under stream threads still committing. Here
+        // the finally's Dispose() is the only close, and it returns once the stream threads have stopped.
         var stream = new KafkaStream(topology, config);
+        Task? starting = null;
         try
         {
             stream.StateChanged += (from, to) =>
@@ -54,7 +56,8 @@ internal sealed partial class TopologyHostedService : BackgroundService
                 runtime.Status.SetState(to.ToString());
                 Log.StateChanged(logger, from.ToString(), to.ToString());
             };
-            await stream.StartAsync(startCancellation.Token).ConfigureAwait(false);
+            starting = stream.StartAsync();
+            await starting.WaitAsync(stoppingToken).ConfigureAwait(false);
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -70,6 +73,7 @@ internal sealed partial class TopologyHostedService : BackgroundService
         finally
         {
             Log.Stopping(logger, options.ApplicationId);
+            await LetStartFinishAsync(starting).ConfigureAwait(false);
 
             // Dispose closes the stream threads, commits and flushes the stores, and leaves the consumer group.
             try
@@ -78,27 +82,36 @@ internal sealed partial class TopologyHostedService : BackgroundService
             }
             catch (ObjectDisposedException ex)
             {
-                // The stop's cancellation closed the stream first (see above).
-                Log.SecondClose(logger, ex.Message);
+                Log.CloseFailed(logger, ex.Message);
             }
 
             Log.Stopped(logger, options.ApplicationId, runtime.Status.WindowsClosed, runtime.Status.LateRecords, runtime.Status.DeadLetters);
         }
     }
 
-    private void CancelStart(CancellationTokenSource startCancellation)
+    /// <summary>
+    /// A stop during start-up: Streamiz's start task creates the internal topics and then starts the stream threads,
+    /// so a close that ran before it finished would leave threads started after it. Wait for it, within reason (it
+    /// ends on its own when the broker answers or its admin request times out).
+    /// </summary>
+    private async Task LetStartFinishAsync(Task? starting)
     {
+        if (starting is null || starting.IsCompleted)
+        {
+            return;
+        }
+
         try
         {
-            startCancellation.Cancel();
+            await starting.WaitAsync(StartPatience).ConfigureAwait(false);
         }
-        catch (ObjectDisposedException ex)
+        catch (TimeoutException)
         {
-            Log.SecondClose(logger, ex.Message);
+            Log.StartStillRunning(logger, StartPatience);
         }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is ObjectDisposedException))
+        catch (Exception ex) when (ex is Streamiz.Kafka.Net.Errors.IllegalStateException or ObjectDisposedException or AggregateException)
         {
-            Log.SecondClose(logger, ex.InnerExceptions[0].Message);
+            Log.StoppedWhileStarting(logger, ex.Message);
         }
     }
 
@@ -108,8 +121,11 @@ internal sealed partial class TopologyHostedService : BackgroundService
             "Starting topology {ApplicationId} on {BootstrapServers}: {Threads} thread(s), {Guarantee}, {StateStore} stores, windows of {Window} with grace {Grace}")]
         public static partial void Starting(ILogger logger, string applicationId, string bootstrapServers, int threads, string guarantee, StateStoreKind stateStore, TimeSpan window, TimeSpan grace);
 
-        [LoggerMessage(9, LogLevel.Debug, "The stream was already closed when the stop reached it: {Detail}")]
-        public static partial void SecondClose(ILogger logger, string detail);
+        [LoggerMessage(9, LogLevel.Warning, "Closing the stream failed: {Detail}")]
+        public static partial void CloseFailed(ILogger logger, string detail);
+
+        [LoggerMessage(10, LogLevel.Warning, "The stream was still starting {Patience} after the stop; closing it anyway")]
+        public static partial void StartStillRunning(ILogger logger, TimeSpan patience);
 
         [LoggerMessage(5, LogLevel.Debug, "Stop requested while the stream was starting: {Detail}")]
         public static partial void StoppedWhileStarting(ILogger logger, string detail);
