@@ -36,6 +36,7 @@ public static partial class ExtractorServiceCollectionExtensions
 
         if (configuration.GetValue<bool>(SimulationOptions.Section + ":Enabled"))
         {
+            services.AddSingleton<IPublishedEventTime, KafkaPublishedEventTime>();
             services.AddSingleton<ISourceConnector, SimulatedMarketConnector>();
             return services;
         }

@@ -64,4 +64,38 @@ public sealed class SimulatedMarketConnectorTests
 
         Assert.DoesNotContain(sink.Ticks, t => t.Symbol.StartsWith("LINK-", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A previous run at 60× left the raw topics hours ahead of the wall clock: the new run continues after them, so
+    /// its records are not all behind the topology's stream time (late, dead-lettered). Behind the wall clock (a
+    /// live run, or an old simulation) it starts at the wall clock as before.
+    /// </summary>
+    [Theory]
+    [InlineData(3 * 60, true)]
+    [InlineData(-5, false)]
+    public async Task Continues_after_the_newest_event_time_on_the_raw_topics_when_that_is_ahead(int publishedMinutesFromNow, bool continues)
+    {
+        var options = new SimulationOptions { Seed = 5, Speed = 60 };
+        var clock = new FakeTimeProvider(Start);
+        var published = Start + TimeSpan.FromMinutes(publishedMinutesFromNow);
+        var connector = new SimulatedMarketConnector(
+            Options.Create(options), new HealthLog(), clock, NullLogger<SimulatedMarketConnector>.Instance, published: new PublishedAt(published));
+        var sink = new MemorySink();
+        using var cts = new CancellationTokenSource();
+        var run = connector.RunAsync(sink, cts.Token);
+
+        await Eventually.HoldsAsync(() => sink.Ticks.Count > 0, "the first ticks");
+        await cts.CancelAsync();
+        await run;
+
+        var expectedStart = continues ? published + TimeSpan.FromSeconds(1) : Start;
+        var first = SimulatedMarket.Generate(options, expectedStart, TimeSpan.FromMinutes(1)).First(r => r.Tick is not null).Tick!;
+        Assert.Equal(first, sink.Ticks[0]);
+        Assert.All(sink.Ticks, t => Assert.True(t.EventTime >= expectedStart, $"{t.EventTime:o} before {expectedStart:o}"));
+    }
+
+    private sealed class PublishedAt(DateTimeOffset latest) : IPublishedEventTime
+    {
+        public Task<DateTimeOffset?> LatestAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(latest);
+    }
 }
