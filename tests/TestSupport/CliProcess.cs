@@ -5,7 +5,7 @@ namespace CryptoStreams.TestSupport;
 
 /// <summary>
 /// The built <c>cryptostreams</c> CLI as a separate OS process that a test can SIGKILL, the way a crash or an OOM kill
-/// would end it (no stop hook runs, nothing is flushed or committed), or interrupt as Ctrl+C does.
+/// would end it (no stop hook runs, nothing is flushed or committed), or stop with SIGTERM.
 /// </summary>
 public sealed class CliProcess : IAsyncDisposable
 {
@@ -87,12 +87,16 @@ public sealed class CliProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGINT (Ctrl+C), then waits up to <paramref name="patience"/> for the process to end; its exit code.</summary>
-    public async Task<int> InterruptAsync(TimeSpan patience)
+    /// <summary>
+    /// SIGTERM (what <c>docker stop</c> and systemd send; the CLI treats it as Ctrl+C), then waits up to
+    /// <paramref name="patience"/> for the process to end; its exit code. Not SIGINT: a process started from a
+    /// background job of a non-interactive shell inherits SIGINT ignored, and .NET keeps it ignored.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan patience)
     {
-        if (kill(process.Id, SigInt) != 0)
+        if (kill(process.Id, SigTerm) != 0)
         {
-            throw new InvalidOperationException($"kill(SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
         }
 
         using var timeout = new CancellationTokenSource(patience);
@@ -117,7 +121,7 @@ public sealed class CliProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private const int SigInt = 2;
+    private const int SigTerm = 15;
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
