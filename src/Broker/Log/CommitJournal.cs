@@ -149,14 +149,12 @@ internal sealed class CommitJournal : IDisposable
     /// </summary>
     public void Sync()
     {
-        FileStream file;
         SafeFileHandle handle;
         long written;
         bool insideDurableFill;
         lock (_lock)
         {
-            file = _file ?? throw new InvalidOperationException("the commit journal is not open");
-            handle = _handle!;
+            handle = _handle ?? throw new InvalidOperationException("the commit journal is not open");
             written = _written;
             insideDurableFill = _filePosition <= _capacity;
         }
@@ -171,11 +169,11 @@ internal sealed class CommitJournal : IDisposable
             return;
         }
 
-        SyncFile(file, handle, insideDurableFill);
+        SyncFile(handle, insideDurableFill);
         Volatile.Write(ref _synced, written);
     }
 
-    private void SyncFile(FileStream file, SafeFileHandle handle, bool insideDurableFill)
+    private void SyncFile(SafeFileHandle handle, bool insideDurableFill)
     {
         if (insideDurableFill && DataSync.TrySync(handle))
         {
@@ -183,7 +181,7 @@ internal sealed class CommitJournal : IDisposable
         }
         else
         {
-            file.Flush(flushToDisk: true);
+            RandomAccess.FlushToDisk(handle);
             Interlocked.Increment(ref _fullSyncs);
         }
     }
@@ -230,7 +228,7 @@ internal sealed class CommitJournal : IDisposable
             // Entries the last round did not cover are in the old file; the next round syncs only the new one.
             if (Volatile.Read(ref _synced) < writtenAtSwitch)
             {
-                SyncFile(old, old.SafeFileHandle, oldInsideFill);
+                SyncFile(old.SafeFileHandle, oldInsideFill);
                 Volatile.Write(ref _synced, Math.Max(Volatile.Read(ref _synced), writtenAtSwitch));
             }
         }

@@ -15,10 +15,6 @@ internal sealed class LogSegment : IDisposable
     private const int ScanChunk = 64 * 1024;
 
     private readonly FileStream _file;
-
-    // Cached: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call (one lseek per
-    // append and read otherwise).
-    private readonly SafeFileHandle _handle;
     private long _size;
     private long _flushedSize;
     private long _nextOffset;
@@ -29,7 +25,7 @@ internal sealed class LogSegment : IDisposable
         LogPath = path;
         BaseOffset = baseOffset;
         _file = file;
-        _handle = file.SafeFileHandle;
+        Handle = file.SafeFileHandle;
         _nextOffset = baseOffset;
         CreatedAt = createdAt;
     }
@@ -53,7 +49,9 @@ internal sealed class LogSegment : IDisposable
 
     public bool IsEmpty => Size == 0;
 
-    private SafeFileHandle Handle => _handle;
+    // Taken once: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call (one lseek per
+    // append and read otherwise).
+    private SafeFileHandle Handle { get; }
 
     public static string FileName(long baseOffset) => baseOffset.ToString("D20", CultureInfo.InvariantCulture) + ".log";
 
