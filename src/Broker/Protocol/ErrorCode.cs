@@ -42,6 +42,7 @@ internal enum ErrorCode : short
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
+    FencedInstanceId = 82,
     InvalidRecord = 87,
     ProducerFenced = 90,
     UnknownTopicId = 100,
