@@ -10,6 +10,14 @@ internal static class AdminSurfaceApis
 {
     public static IEnumerable<IApiHandler> Create(BrokerRuntime runtime) =>
     [
+        new DescribeLogDirsApi(runtime),
         new IncrementalAlterConfigsApi(runtime),
+        new AlterPartitionReassignmentsApi(runtime),
+        new ListPartitionReassignmentsApi(runtime),
+        new OffsetDeleteApi(runtime),
+        new DescribeClientQuotasApi(runtime),
+        new DescribeProducersApi(runtime),
+        new DescribeTransactionsApi(runtime),
+        new ListTransactionsApi(runtime),
     ];
 }

@@ -255,6 +255,15 @@ internal sealed class PartitionLog : IDisposable
     }
 
     /// <summary>True when the producer has an open transaction here (used to write markers only where needed on recovery).</summary>
+    /// <summary>Active producers with the start of their open transaction (-1 if none), for DescribeProducers.</summary>
+    public List<(long ProducerId, short Epoch, int LastSequence, long LastTimestamp, long TransactionStart)> Producers()
+    {
+        lock (_lock)
+        {
+            return [.. _producers.Snapshot().Select(p => (p.ProducerId, p.Epoch, p.LastSequence, p.LastTimestamp, _transactions.OpenSince(p.ProducerId)))];
+        }
+    }
+
     public bool HasOpenTransaction(long producerId)
     {
         lock (_lock)

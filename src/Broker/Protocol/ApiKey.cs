@@ -37,6 +37,7 @@ internal enum ApiKey : short
     AlterPartitionReassignments = 45,
     ListPartitionReassignments = 46,
     OffsetDelete = 47,
+    DescribeClientQuotas = 48,
     DescribeProducers = 61,
     DescribeTransactions = 65,
     ListTransactions = 66,

@@ -28,6 +28,7 @@ internal enum ErrorCode : short
     TopicAlreadyExists = 36,
     InvalidPartitions = 37,
     InvalidReplicationFactor = 38,
+    InvalidReplicaAssignment = 39,
     InvalidConfig = 40,
     InvalidRequest = 42,
     UnsupportedForMessageFormat = 43,
@@ -43,7 +44,10 @@ internal enum ErrorCode : short
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
     FencedInstanceId = 82,
+    NoReassignmentInProgress = 85,
+    GroupSubscribedToTopic = 86,
     InvalidRecord = 87,
     ProducerFenced = 90,
     UnknownTopicId = 100,
+    TransactionalIdNotFound = 105,
 }
