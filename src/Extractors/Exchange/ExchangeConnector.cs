@@ -202,73 +202,80 @@ public abstract class ExchangeConnector : ISourceConnector
     private async Task RunSessionsAsync(IRawSink sink, CancellationToken cancellationToken)
     {
         var run = new RunState(sink);
-        var backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, new Random());
-        while (!cancellationToken.IsCancellationRequested)
+
+        // Failed sessions in a row; a session that delivered data starts the count over.
+        var failures = 0;
+        var sessions = new Backoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Jitter: true).Retry<SessionOutcome>(
+            Time,
+            retry: outcome => outcome.Result is not null,
+            onRetry: args =>
+            {
+                var end = args.Outcome.Result!;
+                Logger.SessionEnded(Source, end.Reason, args.RetryDelay);
+                if (failures >= UnreachableAfterFailures)
+                {
+                    health.Unreachable(Source, end.Reason);
+                }
+                else
+                {
+                    health.Disconnected(Source, end.Reason);
+                }
+
+                return default;
+            },
+            delay: outcome => outcome.Result is { Planned: true } ? TimeSpan.Zero : null,
+            failuresInARow: () => failures);
+        try
+        {
+            // Every session ends in the next one, until the stop.
+            await sessions.ExecuteAsync(
+                async token =>
+                {
+                    var end = await NextSessionAsync(run, token).ConfigureAwait(false);
+                    run.LastDisconnect = end.Reason;
+                    run.Reconnecting = true;
+                    status.Reconnect(end.Planned ? null : end.Reason);
+                    telemetry.Reconnect(Source);
+                    failures = run.SessionDeliveredFrames ? 0 : failures;
+                    failures += end.Planned ? 0 : 1;
+                    return end;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping, also while waiting to reconnect.
+        }
+
+        status.Connected(false);
+    }
+
+    /// <summary>Waits until some tracked symbol trades here, then runs one session to its end.</summary>
+    private async Task<SessionOutcome> NextSessionAsync(RunState run, CancellationToken cancellationToken)
+    {
+        while (true)
         {
             var changed = Volatile.Read(ref trackedChanged).Task;
             var symbols = CurrentSymbols();
             Volatile.Write(ref sessionSymbols, symbols);
-            if (symbols.Count == 0)
-            {
-                health.Disconnected(Source, "none of the tracked symbols is trading on this venue");
-                try
-                {
-                    await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            string reason;
-            var planned = false;
-            try
-            {
-                (reason, planned) = await RunSessionAsync(run, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            if (symbols.Count > 0)
             {
                 break;
             }
-            catch (Exception ex) when (IsConnectionFailure(ex))
-            {
-                reason = $"{ex.GetType().Name}: {ex.Message}";
-            }
 
-            run.LastDisconnect = reason;
-            run.Reconnecting = true;
-            status.Reconnect(planned ? null : reason);
-            telemetry.Reconnect(Source);
-            if (run.SessionDeliveredFrames)
-            {
-                backoff.Reset();
-            }
-
-            var delay = planned ? TimeSpan.Zero : backoff.Next();
-            Logger.SessionEnded(Source, reason, delay);
-            if (backoff.ConsecutiveFailures >= UnreachableAfterFailures)
-            {
-                health.Unreachable(Source, reason);
-            }
-            else
-            {
-                health.Disconnected(Source, reason);
-            }
-
-            try
-            {
-                await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            health.Disconnected(Source, "none of the tracked symbols is trading on this venue");
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        status.Connected(false);
+        try
+        {
+            var (reason, planned) = await RunSessionAsync(run, cancellationToken).ConfigureAwait(false);
+            return new SessionOutcome(reason, planned);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            return new SessionOutcome($"{ex.GetType().Name}: {ex.Message}", Planned: false);
+        }
     }
 
     /// <summary>Where to connect; KuCoin fetches a fresh token here.</summary>
@@ -666,3 +673,6 @@ public abstract class ExchangeConnector : ISourceConnector
         public string LastDisconnect { get; set; } = string.Empty;
     }
 }
+
+/// <summary>How a session ended: why, and whether the connector ended it on purpose (reconnect at once).</summary>
+internal sealed record SessionOutcome(string Reason, bool Planned);

@@ -8,7 +8,6 @@ using CryptoStreams.Schema.Serialization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Polly;
-using Polly.Retry;
 
 namespace CryptoStreams.Loader.Consuming;
 
@@ -56,33 +55,26 @@ internal sealed partial class KafkaLoadLoop : IDisposable
         this.clock = clock;
         this.logger = logger;
         batch = NewBatch();
-        retry = new ResiliencePipelineBuilder { TimeProvider = clock }
-            .AddRetry(new RetryStrategyOptions
+        // Data errors never get here: BatchWriter isolates the refused rows and dead-letters them. What is left is
+        // transient (connection, shutdown, serialization, deadlock) or needs an operator (a missing table); either way
+        // the batch is retried as it is and the offsets do not move.
+        retry = LoaderRetry.Build(
+            options,
+            clock,
+            new PredicateBuilder()
+                .Handle<NpgsqlException>()
+                .Handle<SocketException>()
+                .Handle<TimeoutException>()
+                .Handle<KafkaException>(),
+            args =>
             {
-                // Data errors never get here: BatchWriter isolates the refused rows and dead-letters them. What is left
-                // is transient (connection, shutdown, serialization, deadlock) or needs an operator (a missing table);
-                // either way the batch is retried as it is and the offsets do not move.
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<NpgsqlException>()
-                    .Handle<SocketException>()
-                    .Handle<TimeoutException>()
-                    .Handle<KafkaException>(),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryInitialDelay,
-                MaxDelay = options.RetryMaxDelay,
-                OnRetry = args =>
-                {
-                    var error = args.Outcome.Exception?.Message ?? "unknown error";
-                    var kind = args.Outcome.Exception is { } failure ? PostgresFailures.Classify(failure) : WriteFailureKind.Other;
-                    LogRetrying(args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, kind, error);
-                    metrics.Retried();
-                    status.Update(s => s with { State = LoaderState.Retrying, LastError = error, UpdatedAt = clock.GetUtcNow() });
-                    return default;
-                },
-            })
-            .Build();
+                var error = args.Outcome.Exception?.Message ?? "unknown error";
+                var kind = args.Outcome.Exception is { } failure ? PostgresFailures.Classify(failure) : WriteFailureKind.Other;
+                LogRetrying(args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, kind, error);
+                metrics.Retried();
+                status.Update(s => s with { State = LoaderState.Retrying, LastError = error, UpdatedAt = clock.GetUtcNow() });
+                return default;
+            });
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
