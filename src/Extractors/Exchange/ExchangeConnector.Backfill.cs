@@ -1,7 +1,5 @@
-using System.Net.WebSockets;
 using CryptoStreams.Extractors.Core;
 using CryptoStreams.Schema;
-using Microsoft.Extensions.Logging;
 
 namespace CryptoStreams.Extractors.Exchange;
 

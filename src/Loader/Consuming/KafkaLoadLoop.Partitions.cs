@@ -1,13 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Net.Sockets;
 using Confluent.Kafka;
 using CryptoStreams.Loader.Writing;
-using CryptoStreams.Schema;
-using CryptoStreams.Schema.Serialization;
 using Microsoft.Extensions.Logging;
-using Npgsql;
-using Polly;
 
 namespace CryptoStreams.Loader.Consuming;
 
