@@ -61,7 +61,7 @@ public static class CryptoTopology
             .Transform(
                 TransformerBuilder.New<string, TopologyEvent, string, TopologyEvent>()
                     .Transformer<MarketWindowTransformer>(settings)
-                    .StateStore(Store(MarketWindowTransformer.StoreName, new BinaryStateSerDes<AssetWindows>(), options))
+                    .StateStore(Store(MarketWindowTransformer.StoreName, new BinaryStateSerDes<MarketEntry>(), options))
                     .Build(),
                 "market-windows")
             .Transform(

@@ -87,6 +87,21 @@ public sealed class TopologyOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// How long a window waits for an input whose backlog is not known (the broker has not answered the lag query yet,
+    /// or it fails). Inputs known to have nothing left to read are never waited for; inputs with records still to read
+    /// are waited for as long as they have them. After this wait an unknown input is treated as caught up (counted in
+    /// <c>cryptostreams.topology.inputs.wait_expired</c> and logged).
+    /// </summary>
+    public TimeSpan MaxInputWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often the host asks the broker for the end offsets of the inputs and the group's committed offsets, and how
+    /// often <c>market-windows</c> re-checks its inputs' progress when no record arrives (so a backlog's last windows
+    /// close once the last lagging input is read).
+    /// </summary>
+    public TimeSpan InputCheckInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How long the output producer waits to fill a batch (<c>linger.ms</c>).</summary>
     public TimeSpan ProducerLinger { get; set; } = TimeSpan.FromMilliseconds(1);
 
@@ -199,6 +214,16 @@ public sealed class TopologyOptionsValidator : IValidateOptions<TopologyOptions>
         if (options.MaxTaskIdle < TimeSpan.Zero || options.ProducerLinger < TimeSpan.Zero)
         {
             errors.Add("Topology:MaxTaskIdle and Topology:ProducerLinger must not be negative.");
+        }
+
+        if (options.MaxInputWait < TimeSpan.Zero || options.MaxInputWait > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Topology:MaxInputWait must be between 0 and 1 hour (was {options.MaxInputWait}).");
+        }
+
+        if (options.InputCheckInterval < TimeSpan.FromMilliseconds(10) || options.InputCheckInterval > TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"Topology:InputCheckInterval must be between 10 ms and 10 s (was {options.InputCheckInterval}).");
         }
 
         if (options.ShortLength >= options.LongLength)

@@ -6,11 +6,12 @@ namespace CryptoStreams.Topology;
 /// </summary>
 public sealed class TopologyRuntime
 {
-    public TopologyRuntime(TimeProvider? clock = null, TopologyMetrics? metrics = null, TopologyStatus? status = null)
+    public TopologyRuntime(TimeProvider? clock = null, TopologyMetrics? metrics = null, TopologyStatus? status = null, IInputLag? inputLag = null)
     {
         Clock = clock ?? TimeProvider.System;
         Metrics = metrics ?? new TopologyMetrics();
         Status = status ?? new TopologyStatus();
+        InputLag = inputLag;
     }
 
     /// <summary>Stamps dead letters with the time of rejection. Never used for windowing: windows follow event time.</summary>
@@ -19,6 +20,12 @@ public sealed class TopologyRuntime
     public TopologyMetrics Metrics { get; }
 
     public TopologyStatus Status { get; }
+
+    /// <summary>
+    /// Which inputs still have records to read. Without it (null) windows wait for no input: they close on the newest
+    /// tick's event time, which is exact only while every input is read as it is written.
+    /// </summary>
+    public IInputLag? InputLag { get; }
 }
 
 /// <summary>Options and runtime, validated and with the derived values the processors need.</summary>

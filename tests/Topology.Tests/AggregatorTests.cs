@@ -101,22 +101,33 @@ public sealed class AggregatorTests
     }
 
     [Fact]
-    public void Window_state_survives_a_round_trip_through_its_store_format()
+    public void Window_gap_and_progress_entries_survive_a_round_trip_through_their_store_format()
     {
-        var state = new AssetWindows { LatestEventTicks = At(1, 3).UtcTicks };
-        state.WindowAt(At(0).UtcTicks).Add(Trade(Sources.Binance, "BTC-USDT", 99902.01m, 0.0052m, At(0, 1)));
-        state.WindowAt(At(1).UtcTicks).Add(Quote(Sources.CoinGecko, "BTC-USD", 99898m, At(1, 2)));
-        state.Gaps.Add(new GapMark(Sources.Okx, "BTC-USDT", At(0, 10).UtcTicks, At(0, 50).UtcTicks));
-        var serdes = new BinaryStateSerDes<AssetWindows>();
+        var window = new WindowEntry("BTC", At(0).UtcTicks);
+        window.Candles.Add(CandleAccumulator.Start(Trade(Sources.Binance, "BTC-USDT", 99902.01m, 0.0052m, At(0, 1))));
+        window.Candles[0].LastOffset = 41;
+        var gaps = new GapEntry("BTC") { LastOffset = 7 };
+        gaps.Gaps.Add(new GapMark(Sources.Okx, "BTC-USDT", At(0, 10).UtcTicks, At(0, 50).UtcTicks, At(0, 51).UtcTicks));
+        var progress = new ProgressEntry { ClosedUpTo = At(1, 3).UtcTicks };
+        progress.Inputs[Topics.RawBinance] = (42, At(1, 3).UtcTicks);
+        var serdes = new BinaryStateSerDes<MarketEntry>();
 
-        var bytes = serdes.Serialize(state, default);
-        var restored = serdes.Deserialize(bytes, default);
+        foreach (MarketEntry entry in new MarketEntry[] { window, gaps, progress })
+        {
+            var bytes = serdes.Serialize(entry, default);
+            var restored = serdes.Deserialize(bytes, default);
+            Assert.Equal(entry.GetType(), restored.GetType());
+            Assert.Equal(bytes, serdes.Serialize(restored, default));
+        }
 
-        Assert.Equal(bytes, serdes.Serialize(restored, default));
-        Assert.Equal(
-            state.Windows[0].Candles[0].ToCandle(At(0), At(1), Coverage.Complete, false),
-            restored.Windows[0].Candles[0].ToCandle(At(0), At(1), Coverage.Complete, false));
-        Assert.Throws<InvalidDataException>(() => serdes.Deserialize([9, .. bytes[1..]], default));
+        var candle = ((WindowEntry)serdes.Deserialize(serdes.Serialize(window, default), default)).Candles[0];
+        Assert.Equal(window.Candles[0].ToCandle(At(0), At(1), Coverage.Complete, false), candle.ToCandle(At(0), At(1), Coverage.Complete, false));
+        Assert.Equal(41, candle.LastOffset);
+
+        // State of the previous format (one entry per asset, format 1) is refused with the advice to reset.
+        var old = serdes.Serialize(window, default);
+        old[0] = 1;
+        Assert.Contains("reset", Assert.Throws<InvalidDataException>(() => serdes.Deserialize(old, default)).Message, StringComparison.Ordinal);
     }
 
     private static CandleAccumulator Fold(List<Tick> ticks)

@@ -37,10 +37,12 @@ internal sealed class TopologyDriver : IDisposable
 
     /// <param name="stateDir">Streamiz's state directory; needed when <paramref name="options"/> asks for RocksDB stores
     /// (the driver deletes the task directories it created there when disposed).</param>
-    public TopologyDriver(TopologyOptions? options = null, string? stateDir = null)
+    /// <param name="inputLag">What the broker holds on each input (e.g. <see cref="KnownInputOffsets"/> with the counts of the
+    /// records the test pipes: data already written); none, as for a topology read as its inputs are written.</param>
+    public TopologyDriver(TopologyOptions? options = null, string? stateDir = null, IInputLag? inputLag = null)
     {
         Options = options ?? new TopologyOptions();
-        Runtime = new TopologyRuntime(new FixedClock(RejectionTime));
+        Runtime = new TopologyRuntime(new FixedClock(RejectionTime), inputLag: inputLag);
         var builder = new StreamBuilder();
         CryptoTopology.Build(builder, Options, Runtime);
         Topology = builder.Build();

@@ -14,6 +14,7 @@ internal sealed partial class TopologyHostedService : BackgroundService
 
     private readonly TopologyOptions options;
     private readonly TopologyRuntime runtime;
+    private readonly BrokerInputLag inputLag;
     private readonly StreamizMetricsBridge metrics;
     private readonly ILoggerFactory loggerFactory;
     private readonly ILogger<TopologyHostedService> logger;
@@ -21,12 +22,14 @@ internal sealed partial class TopologyHostedService : BackgroundService
     public TopologyHostedService(
         IOptions<TopologyOptions> options,
         TopologyRuntime runtime,
+        BrokerInputLag inputLag,
         StreamizMetricsBridge metrics,
         ILoggerFactory loggerFactory,
         ILogger<TopologyHostedService> logger)
     {
         this.options = options.Value;
         this.runtime = runtime;
+        this.inputLag = inputLag;
         this.metrics = metrics;
         this.loggerFactory = loggerFactory;
         this.logger = logger;
@@ -49,6 +52,10 @@ internal sealed partial class TopologyHostedService : BackgroundService
         // the finally's Dispose() is the only close, and it returns once the stream threads have stopped.
         var stream = new KafkaStream(topology, config);
         Task? starting = null;
+
+        // Before the stream starts, so its first records already know which inputs have a backlog.
+        using var stopLag = new CancellationTokenSource();
+        var lag = Task.Run(() => inputLag.RunAsync(stopLag.Token), CancellationToken.None);
         try
         {
             stream.StateChanged += (from, to) =>
@@ -83,6 +90,16 @@ internal sealed partial class TopologyHostedService : BackgroundService
             catch (ObjectDisposedException ex)
             {
                 Log.CloseFailed(logger, ex.Message);
+            }
+
+            await stopLag.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await lag.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped with the stream.
             }
 
             Log.Stopped(logger, options.ApplicationId, runtime.Status.WindowsClosed, runtime.Status.LateRecords, runtime.Status.DeadLetters);

@@ -14,6 +14,7 @@ public sealed class TopologyMetrics : IDisposable
     private readonly Counter<long> late;
     private readonly Counter<long> windowsClosed;
     private readonly Counter<long> signals;
+    private readonly Counter<long> waitsExpired;
 
     public TopologyMetrics(IMeterFactory? meterFactory = null)
     {
@@ -24,6 +25,8 @@ public sealed class TopologyMetrics : IDisposable
         late = meter.CreateCounter<long>("cryptostreams.topology.records.late", "{record}", "Records for windows that had already closed.");
         windowsClosed = meter.CreateCounter<long>("cryptostreams.topology.windows.closed", "{window}", "Asset windows closed (final candles and consensus emitted).");
         signals = meter.CreateCounter<long>("cryptostreams.topology.signals", "{signal}", "Moving-average crossover signals emitted.");
+        waitsExpired = meter.CreateCounter<long>(
+            "cryptostreams.topology.inputs.wait_expired", "{input}", "Inputs whose backlog stayed unknown for Topology:MaxInputWait, after which windows stopped waiting for them.");
     }
 
     internal void Accepted(string kind) => accepted.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -40,6 +43,8 @@ public sealed class TopologyMetrics : IDisposable
     internal void WindowClosed() => windowsClosed.Add(1);
 
     internal void SignalEmitted() => signals.Add(1);
+
+    internal void InputWaitExpired(string topic) => waitsExpired.Add(1, new KeyValuePair<string, object?>("topic", topic));
 
     public void Dispose()
     {

@@ -33,8 +33,10 @@ public static class TopologyServiceCollectionExtensions
         services.TryAddSingleton<TopologyStatus>();
         services.TryAddSingleton(sp => new TopologyMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<StreamizMetricsBridge>();
+        services.TryAddSingleton(sp => new BrokerInputLag(
+            sp.GetRequiredService<IOptions<TopologyOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BrokerInputLag>>()));
         services.TryAddSingleton(sp => new TopologyRuntime(
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TopologyMetrics>(), sp.GetRequiredService<TopologyStatus>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TopologyMetrics>(), sp.GetRequiredService<TopologyStatus>(), sp.GetRequiredService<BrokerInputLag>()));
         services.AddHostedService<TopologyHostedService>();
         return services;
     }

@@ -45,6 +45,9 @@ public sealed class CandleAccumulator
 
     public long Count { get; private set; }
 
+    /// <summary>Offset of the last tick added (its input partition is the source's raw topic), -1 when unknown: a replayed tick at or below it is already counted.</summary>
+    public long LastOffset { get; set; } = -1;
+
     /// <summary>VWAP for trades with volume; the mean price for quotes (and for trades that all had size zero).</summary>
     public decimal Vwap => Kind == TickKind.Trade && Volume > 0 ? Notional / Volume : PriceSum / Count;
 
@@ -113,6 +116,7 @@ public sealed class CandleAccumulator
         writer.Write(Volume);
         writer.Write(PriceSum);
         writer.Write(Count);
+        writer.Write(LastOffset);
     }
 
     internal static CandleAccumulator ReadFrom(BinaryReader reader) =>
@@ -128,5 +132,6 @@ public sealed class CandleAccumulator
             Volume = reader.ReadDecimal(),
             PriceSum = reader.ReadDecimal(),
             Count = reader.ReadInt64(),
+            LastOffset = reader.ReadInt64(),
         };
 }

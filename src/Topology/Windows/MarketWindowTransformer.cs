@@ -1,19 +1,26 @@
 using CryptoStreams.Schema;
+using Streamiz.Kafka.Net.Processors;
 using Streamiz.Kafka.Net.Processors.Public;
 using Streamiz.Kafka.Net.State;
 
 namespace CryptoStreams.Topology;
 
 /// <summary>
-/// The <c>market-windows</c> processor: one windowed state per asset (store <c>market-windows</c>) holding every
-/// (source, symbol) candle of each open window. Stream time is the latest event time of any accepted tick in
-/// this task; when it passes a window's end plus grace the window closes: its final candles and its consensus
-/// are emitted, in that order, from this one processor. A tick for a closed window is rejected as <c>late</c>.
-/// Stream time deliberately ignores rejected records, so one absurd timestamp cannot close every window, and
-/// oracle rounds: while a backlog is caught up Streamiz reads each partition in chunks of equal bytes, and the
-/// sparse oracle topic's chunk reaches many minutes further in event time than the tick topics' — were rounds
-/// to move stream time, every tick behind them would be late. Rounds wait in <c>oracle-rounds</c> until the
-/// windows they belong to close.
+/// The <c>market-windows</c> processor: every (source, symbol) candle of each open window (store
+/// <c>market-windows</c>, one entry per asset and window). Windows close when the task's <b>frontier</b> passes their
+/// end plus grace: the event time up to which every input with records still to read has been read
+/// (<see cref="TaskInputs"/>), so a backlog, a restart or a replay closes the same windows with the same ticks as a
+/// live run, whichever topic Streamiz fetches first. Closing emits each window's final candles and its consensus, in
+/// (window start, asset) order, so how far one step of the frontier reaches does not change the order of the output.
+/// A tick for a closed window is <c>late</c>. Oracle rounds pass on to <c>oracle-rounds</c> before the windows they
+/// let close, and never move the frontier on their own.
+/// <para>
+/// Replays after a crash (at-least-once: the store can be ahead of the committed offsets) are idempotent: each candle
+/// keeps the offset of its last tick and each asset's gap list the offset of its last report, so a replayed record
+/// already counted is skipped; one for a window already closed is recognised by the progress entry (its offset is
+/// below the input's next offset then) and skipped without a dead letter. The progress entry is flushed before the
+/// closed windows are deleted, so a restored store that lacks a window also knows it closed.
+/// </para>
 /// </summary>
 internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEvent, string, TopologyEvent>
 {
@@ -21,19 +28,21 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
 
     private readonly TopologySettings? configured;
 
-    // A write-through cache of the store: this processor is the store's only writer, so reads never need
-    // to deserialize; every change is still written to the store (and so to its changelog) at once.
-    private readonly Dictionary<string, AssetWindows> assets = new(StringComparer.Ordinal);
+    // A write-through cache of the store: this processor is the store's only writer, so reads never deserialize.
+    private readonly Dictionary<(string Asset, long Start), WindowEntry> windows = [];
+    private readonly SortedSet<(long Start, string Asset)> closingOrder = new(WindowOrder.Instance);
+    private readonly Dictionary<string, GapEntry> gaps = new(StringComparer.Ordinal);
 
     // Event time of each open candle's last provisional update. Not stored: after a restart a candle's next tick
     // emits once more, which downstream (an upsert of the same window) absorbs.
     private readonly Dictionary<(string Source, string Symbol, long WindowStart), long> lastProvisional = [];
     private TopologySettings settings = null!;
     private ProcessorContext<string, TopologyEvent> context = null!;
-    private IKeyValueStore<string, AssetWindows> store = null!;
+    private IKeyValueStore<string, MarketEntry> store = null!;
+    private TaskInputs inputs = null!;
     private bool loaded;
-    private long streamTicks = long.MinValue;
-    private long nextCloseTicks = long.MaxValue;
+    private long closedUpTo = long.MinValue;
+    private bool progressDirty;
 
     /// <summary>Required by Streamiz's builder, which creates one instance only to learn the type.</summary>
     public MarketWindowTransformer()
@@ -46,53 +55,106 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
     {
         settings = configured ?? throw ProcessorSupport.NotConfigured(nameof(MarketWindowTransformer));
         this.context = context;
-        store = (IKeyValueStore<string, AssetWindows>)context.GetStateStore(StoreName);
+        store = (IKeyValueStore<string, MarketEntry>)context.GetStateStore(StoreName);
+        inputs = new TaskInputs(context.Id.Partition, settings);
+
+        // Without records the frontier still moves when the last lagging input turns out to be read (its end offset
+        // reached): a backlog's last windows close then, not with the next live tick.
+        context.Schedule(settings.Options.InputCheckInterval, PunctuationType.PROCESSING_TIME, _ => Punctuate());
     }
 
     public Record<string, TopologyEvent>? Process(Record<string, TopologyEvent> record)
     {
         LoadOnce();
+        var input = inputs.Of(context.Topic);
+        var offset = context.Offset;
+        long? eventTicks = null;
         switch (record.Value)
         {
             case TickAccepted accepted:
-                AdvanceStreamTime(accepted.Tick.EventTime.UtcTicks);
-                Apply(record.Key, accepted);
-                return null;
-            case OracleRoundAccepted:
-                return record;
+                Apply(record.Key, accepted, input, offset);
+                eventTicks = accepted.Tick.EventTime.UtcTicks;
+                break;
             case GapAccepted gap:
-                Apply(record.Key, gap);
-                return null;
+                Apply(record.Key, gap, input, offset);
+                eventTicks = gap.Gap.DetectedAt.UtcTicks;
+                break;
+            case OracleRoundAccepted round:
+                // Before the windows it lets close: their deviation needs it when it is in force at their end.
+                context.Forward(record.Key, record.Value);
+                eventTicks = round.Round.UpdatedAt.UtcTicks;
+                break;
             default:
-                return record;
+                context.Forward(record.Key, record.Value);
+                break;
         }
+
+        TaskInputs.Processed(input, offset, eventTicks);
+        Advance();
+        return null;
     }
 
     public void Close()
     {
-        assets.Clear();
+        windows.Clear();
+        closingOrder.Clear();
+        gaps.Clear();
         lastProvisional.Clear();
     }
 
-    private void Apply(string asset, TickAccepted accepted)
+    private void Punctuate()
+    {
+        LoadOnce();
+        Advance();
+        if (progressDirty)
+        {
+            WriteProgress();
+        }
+    }
+
+    private void Apply(string asset, TickAccepted accepted, TaskInputs.Input? input, long offset)
     {
         var tick = accepted.Tick;
         var start = settings.WindowStartOf(tick.EventTime.UtcTicks);
-        if (settings.ClosesAt(start) <= streamTicks)
+        if (settings.ClosesAt(start) <= closedUpTo)
         {
-            Late(asset, accepted.Raw, tick.Source, start, $"{tick.Kind} at {tick.EventTime:O}");
+            if (!TaskInputs.AlreadyProcessed(input, offset))
+            {
+                Late(asset, accepted.Raw, tick.Source, start, $"{tick.Kind} at {tick.EventTime:O}");
+            }
+
             return;
         }
 
-        var state = StateOf(asset);
-        state.LatestEventTicks = Math.Max(state.LatestEventTicks, tick.EventTime.UtcTicks);
-        var candle = state.WindowAt(start).Add(tick);
-        nextCloseTicks = Math.Min(nextCloseTicks, settings.ClosesAt(start));
-        store.Put(asset, state);
+        if (!windows.TryGetValue((asset, start), out var window))
+        {
+            window = new WindowEntry(asset, start);
+            windows[(asset, start)] = window;
+            closingOrder.Add((start, asset));
+        }
+
+        var candle = window.CandleOf(tick);
+        if (candle is null)
+        {
+            candle = CandleAccumulator.Start(tick);
+            window.Candles.Add(candle);
+        }
+        else if (offset >= 0 && candle.LastOffset >= offset)
+        {
+            return;
+        }
+        else
+        {
+            candle.Add(tick);
+        }
+
+        candle.LastOffset = Math.Max(candle.LastOffset, offset);
+        store.Put(MarketEntry.WindowKey(asset, start), window);
         if (settings.Options.EmitProvisionalCandles && ProvisionalDue(tick, start))
         {
             var end = start + settings.WindowTicks;
-            context.ForwardAt(asset, new CandleEmitted(candle.ToCandle(Time(start), Time(end), state.CoverageOf(candle, start, end), final: false)), Time(start));
+            var coverage = CoverageOf(asset, candle, start, end);
+            context.ForwardAt(asset, new CandleEmitted(candle.ToCandle(Time(start), Time(end), coverage, final: false)), Time(start));
         }
     }
 
@@ -115,13 +177,17 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
         return true;
     }
 
-    private void Apply(string asset, GapAccepted accepted)
+    private void Apply(string asset, GapAccepted accepted, TaskInputs.Input? input, long offset)
     {
         var gap = accepted.Gap;
         var lastWindow = settings.WindowStartOf(gap.To.UtcTicks);
-        if (settings.ClosesAt(lastWindow) <= streamTicks)
+        if (settings.ClosesAt(lastWindow) <= closedUpTo)
         {
-            Late(asset, accepted.Raw, gap.Source, lastWindow, $"gap {gap.From:O}–{gap.To:O}");
+            if (!TaskInputs.AlreadyProcessed(input, offset))
+            {
+                Late(asset, accepted.Raw, gap.Source, lastWindow, $"gap {gap.From:O}–{gap.To:O}");
+            }
+
             return;
         }
 
@@ -131,27 +197,40 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
             return;
         }
 
-        var state = StateOf(asset);
-        state.Gaps.Add(new GapMark(gap.Source, gap.Symbol, gap.From.UtcTicks, gap.To.UtcTicks));
-        store.Put(asset, state);
+        if (!gaps.TryGetValue(asset, out var entry))
+        {
+            entry = new GapEntry(asset);
+            gaps[asset] = entry;
+        }
+
+        if (offset >= 0 && entry.LastOffset >= offset)
+        {
+            return;
+        }
+
+        entry.Gaps.Add(new GapMark(gap.Source, gap.Symbol, gap.From.UtcTicks, gap.To.UtcTicks, gap.DetectedAt.UtcTicks));
+        entry.LastOffset = Math.Max(entry.LastOffset, offset);
+        store.Put(MarketEntry.GapKey(asset), entry);
     }
 
     private void Late(string asset, RawInput raw, string source, long windowStart, string what)
     {
         var end = Time(windowStart + settings.WindowTicks);
-        var error = $"{what} belongs to window {Time(windowStart):O}–{end:O}, closed at stream time {Time(streamTicks):O} (grace {settings.Options.Grace})";
+        var error = $"{what} belongs to window {Time(windowStart):O}–{end:O}, closed at stream time {Time(closedUpTo):O} (grace {settings.Options.Grace})";
         context.Forward(asset, settings.Normaliser.Reject(raw, source, DeadLetterReasons.Late, error));
     }
 
-    private void AdvanceStreamTime(long eventTicks)
+    private void Advance()
     {
-        if (eventTicks <= streamTicks)
+        var frontier = inputs.Frontier();
+        if (frontier <= closedUpTo)
         {
             return;
         }
 
-        streamTicks = eventTicks;
-        if (streamTicks >= nextCloseTicks)
+        closedUpTo = frontier;
+        progressDirty = true;
+        if (closingOrder.Count > 0 && settings.ClosesAt(closingOrder.Min.Start) <= closedUpTo)
         {
             CloseDueWindows();
         }
@@ -159,46 +238,63 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
 
     private void CloseDueWindows()
     {
-        var next = long.MaxValue;
-        foreach (var closed in lastProvisional.Keys.Where(k => settings.ClosesAt(k.WindowStart) <= streamTicks).ToList())
+        var due = new List<WindowEntry>();
+        while (closingOrder.Count > 0 && settings.ClosesAt(closingOrder.Min.Start) <= closedUpTo)
+        {
+            var (start, asset) = closingOrder.Min;
+            closingOrder.Remove((start, asset));
+            due.Add(windows[(asset, start)]);
+            windows.Remove((asset, start));
+        }
+
+        foreach (var window in due)
+        {
+            EmitFinal(window);
+        }
+
+        // The progress first, flushed to the store (and its changelog) before the deletions are written: a store
+        // restored after a crash that misses a closed window then also knows the window closed, and does not reopen it
+        // with the replayed half of its ticks.
+        WriteProgress();
+        store.Flush();
+        foreach (var window in due)
+        {
+            store.Delete(MarketEntry.WindowKey(window.Asset, window.StartTicks));
+        }
+
+        foreach (var closed in lastProvisional.Keys.Where(k => settings.ClosesAt(k.WindowStart) <= closedUpTo).ToList())
         {
             lastProvisional.Remove(closed);
         }
 
-        foreach (var asset in assets.Keys.Order(StringComparer.Ordinal).ToList())
+        foreach (var entry in gaps.Values.ToList())
         {
-            var state = assets[asset];
-            var changed = false;
-            while (state.Windows.Count > 0 && settings.ClosesAt(state.Windows[0].StartTicks) <= streamTicks)
+            if (entry.Gaps.RemoveAll(g => settings.ClosesAt(settings.WindowStartOf(g.ToTicks)) <= closedUpTo) == 0)
             {
-                EmitFinal(asset, state, state.Windows[0]);
-                state.Windows.RemoveAt(0);
-                changed = true;
+                continue;
             }
 
-            changed |= state.Gaps.RemoveAll(g => settings.ClosesAt(settings.WindowStartOf(g.ToTicks)) <= streamTicks) > 0;
-            if (changed)
+            if (entry.Gaps.Count == 0)
             {
-                store.Put(asset, state);
+                gaps.Remove(entry.Asset);
+                store.Delete(MarketEntry.GapKey(entry.Asset));
             }
-
-            if (state.Windows.Count > 0)
+            else
             {
-                next = Math.Min(next, settings.ClosesAt(state.Windows[0].StartTicks));
+                store.Put(MarketEntry.GapKey(entry.Asset), entry);
             }
         }
-
-        nextCloseTicks = next;
     }
 
-    private void EmitFinal(string asset, AssetWindows state, OpenWindow window)
+    private void EmitFinal(WindowEntry window)
     {
+        var asset = window.Asset;
         var start = Time(window.StartTicks);
         var end = Time(window.StartTicks + settings.WindowTicks);
         var finals = window.Candles
             .OrderBy(c => c.Source, StringComparer.Ordinal)
             .ThenBy(c => c.Symbol, StringComparer.Ordinal)
-            .Select(c => c.ToCandle(start, end, state.CoverageOf(c, window.StartTicks, end.UtcTicks), final: true))
+            .Select(c => c.ToCandle(start, end, CoverageOf(asset, c, window.StartTicks, end.UtcTicks), final: true))
             .ToList();
         foreach (var candle in finals)
         {
@@ -210,20 +306,18 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
         settings.Runtime.Status.RecordWindowClosed(asset, end);
     }
 
-    private AssetWindows StateOf(string asset)
-    {
-        if (!assets.TryGetValue(asset, out var state))
-        {
-            state = new AssetWindows();
-            assets[asset] = state;
-        }
+    private Coverage CoverageOf(string asset, CandleAccumulator candle, long start, long end) =>
+        gaps.TryGetValue(asset, out var entry) ? entry.CoverageOf(candle, start, end, settings.ClosesAt(start)) : Coverage.Complete;
 
-        return state;
+    private void WriteProgress()
+    {
+        store.Put(MarketEntry.ProgressKey, inputs.ToProgress(closedUpTo));
+        progressDirty = false;
     }
 
     /// <summary>
-    /// After a start or restart the store holds the restored state; read it once to rebuild the cache, stream
-    /// time and the next closing time. Done on the first record because restoration completes before processing.
+    /// After a start or restart the store holds the restored state; read it once to rebuild the cache and the inputs'
+    /// progress. Done on the first record or punctuation because restoration completes before either.
     /// </summary>
     private void LoadOnce()
     {
@@ -233,18 +327,45 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
         }
 
         loaded = true;
-        using var all = store.All().GetEnumerator();
-        while (all.MoveNext())
+        using (var all = store.All().GetEnumerator())
         {
-            var (asset, state) = (all.Current.Key, all.Current.Value);
-            assets[asset] = state;
-            streamTicks = Math.Max(streamTicks, state.LatestEventTicks);
-            if (state.Windows.Count > 0)
+            while (all.MoveNext())
             {
-                nextCloseTicks = Math.Min(nextCloseTicks, settings.ClosesAt(state.Windows[0].StartTicks));
+                switch (all.Current.Value)
+                {
+                    case WindowEntry window:
+                        windows[(window.Asset, window.StartTicks)] = window;
+                        closingOrder.Add((window.StartTicks, window.Asset));
+                        break;
+                    case GapEntry entry:
+                        gaps[entry.Asset] = entry;
+                        break;
+                    case ProgressEntry progress:
+                        closedUpTo = Math.Max(closedUpTo, progress.ClosedUpTo);
+                        inputs.Restore(progress);
+                        break;
+                }
             }
+        }
+
+        // A window whose deletion did not reach the changelog before a crash, though its closing did: close it again
+        // (its final records are the same, and downstream upserts them).
+        if (closingOrder.Count > 0 && settings.ClosesAt(closingOrder.Min.Start) <= closedUpTo)
+        {
+            CloseDueWindows();
         }
     }
 
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private sealed class WindowOrder : IComparer<(long Start, string Asset)>
+    {
+        public static readonly WindowOrder Instance = new();
+
+        public int Compare((long Start, string Asset) x, (long Start, string Asset) y)
+        {
+            var byStart = x.Start.CompareTo(y.Start);
+            return byStart != 0 ? byStart : string.CompareOrdinal(x.Asset, y.Asset);
+        }
+    }
 }

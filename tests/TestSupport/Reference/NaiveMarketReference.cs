@@ -137,8 +137,8 @@ public static class NaiveMarketReference
             var kind = its[0].Kind;
             var volume = its.Sum(t => t.Size);
             var vwap = kind == TickKind.Trade && volume > 0 ? its.Sum(t => t.Price * t.Size) / volume : its.Sum(t => t.Price) / its.Count;
-            var partial = gaps.Any(x => x.Index < upToIndex && x.Gap.Source == source && x.Gap.Symbol == symbol
-                && x.Gap.From.UtcTicks < start + w && x.Gap.To.UtcTicks >= start);
+            var partial = gaps.Any(x => x.Index <= upToIndex && x.Gap.Source == source && x.Gap.Symbol == symbol
+                && x.Gap.From.UtcTicks < start + w && x.Gap.To.UtcTicks >= start && x.Gap.DetectedAt.UtcTicks < start + w + g);
             return new Candle(source, symbol, kind, Time(start), Time(start + w), its[0].Price, its.Max(t => t.Price), its.Min(t => t.Price),
                 its[^1].Price, vwap, volume, its.Count, partial ? Coverage.Partial : Coverage.Complete, final);
         }
@@ -151,9 +151,25 @@ public static class NaiveMarketReference
         var medians = new Dictionary<string, List<decimal>>(StringComparer.Ordinal);
         var sides = new Dictionary<string, int>(StringComparer.Ordinal);
 
+        // Per record: its own effect (a dead letter or a provisional candle), then the windows it lets close, in
+        // (window start, asset) order.
         foreach (var r in parsed)
         {
-            var closing = windows.Where(x => closeIndex[x] == r.Index).OrderBy(x => x.Asset, StringComparer.Ordinal).ThenBy(x => x.Start);
+            if (r.Rejection is not null)
+            {
+                deadLetters.Add(r.Rejection);
+            }
+            else if (lateSet.Contains(r.Index))
+            {
+                var source = r.Value is Tick t ? t.Source : ((Gap)r.Value!).Source;
+                deadLetters.Add(new ReferenceDeadLetter(r.Input.Key, source, "late", r.Input.Topic, r.Input.Payload));
+            }
+            else if (r.Value is Tick tick && p.ProvisionalCandles && ProvisionalDue(tick))
+            {
+                prices.Add(KeyValuePair.Create(tick.Asset, CandleOf(tick.Asset, StartOf(tick.EventTime.UtcTicks), tick.Source, tick.Symbol, r.Index, final: false)));
+            }
+
+            var closing = windows.Where(x => closeIndex[x] == r.Index).OrderBy(x => x.Start).ThenBy(x => x.Asset, StringComparer.Ordinal);
             foreach (var (asset, start) in closing)
             {
                 var finals = ticks.Where(t => t.Tick.Asset == asset && StartOf(t.Tick.EventTime.UtcTicks) == start)
@@ -168,7 +184,7 @@ public static class NaiveMarketReference
                     continue;
                 }
 
-                var inForce = rounds.Where(x => x.Index < r.Index && x.Round.Asset == asset && x.Round.UpdatedAt <= c.WindowEnd)
+                var inForce = rounds.Where(x => x.Index <= r.Index && x.Round.Asset == asset && x.Round.UpdatedAt <= c.WindowEnd)
                     .OrderBy(x => x.Round.UpdatedAt).ThenBy(x => x.Round.RoundId).Select(x => x.Round).LastOrDefault();
                 if (inForce is not null)
                 {
@@ -185,20 +201,6 @@ public static class NaiveMarketReference
                         c.Symbol, direction, p.Ema ? MovingAverageKind.Ema : MovingAverageKind.Sma, p.ShortLength, p.LongLength,
                         Average(closes, p.ShortLength, p.Ema), Average(closes, p.LongLength, p.Ema), median, c.WindowStart, c.WindowEnd)));
                 }
-            }
-
-            if (r.Rejection is not null)
-            {
-                deadLetters.Add(r.Rejection);
-            }
-            else if (lateSet.Contains(r.Index))
-            {
-                var source = r.Value is Tick t ? t.Source : ((Gap)r.Value!).Source;
-                deadLetters.Add(new ReferenceDeadLetter(r.Input.Key, source, "late", r.Input.Topic, r.Input.Payload));
-            }
-            else if (r.Value is Tick tick && p.ProvisionalCandles && ProvisionalDue(tick))
-            {
-                prices.Add(KeyValuePair.Create(tick.Asset, CandleOf(tick.Asset, StartOf(tick.EventTime.UtcTicks), tick.Source, tick.Symbol, r.Index, final: false)));
             }
         }
 
