@@ -30,4 +30,11 @@ internal enum ApiKey : short
     CreatePartitions = 37,
     DeleteGroups = 42,
     DescribeCluster = 60,
+
+    // Authentication and authorization (src/Broker/Security).
+    SaslHandshake = 17,
+    DescribeAcls = 29,
+    CreateAcls = 30,
+    DeleteAcls = 31,
+    SaslAuthenticate = 36,
 }
