@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -26,7 +27,9 @@ internal sealed class HeartbeatApi : ApiHandler
             response.WriteInt32(0);
         }
 
-        response.WriteInt16((short)Runtime.Groups.Heartbeat(groupId, generation, memberId));
+        response.WriteInt16((short)(Allowed(request, AclOperation.Read, AclResourceType.Group, groupId)
+            ? Runtime.Groups.Heartbeat(groupId, generation, memberId)
+            : ErrorCode.GroupAuthorizationFailed));
         return Done;
     }
 }

@@ -1,5 +1,6 @@
 using CryptoStreams.Broker.Groups;
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -29,6 +30,11 @@ internal sealed class SyncGroupApi : ApiHandler
         }
 
         var assignments = body.ReadArray(false, r => (MemberId: r.ReadString(false), Assignment: r.ReadBytes(false).ToArray()));
+        if (!Allowed(request, AclOperation.Read, AclResourceType.Group, groupId))
+        {
+            return Write(new SyncOutcome(ErrorCode.GroupAuthorizationFailed, [], null, null), v, response);
+        }
+
         var outcome = Runtime.Groups.SyncAsync(groupId, generation, memberId, assignments);
         return outcome.IsCompleted ? Write(outcome.Result, v, response) : Await(outcome, v, response, cancellationToken);
     }

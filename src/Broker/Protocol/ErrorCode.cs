@@ -54,4 +54,5 @@ internal enum ErrorCode : short
     TransactionalIdAuthorizationFailed = 53,
     SecurityDisabled = 54,
     SaslAuthenticationFailed = 58,
+    OperationNotAttempted = 55,
 }
