@@ -9,6 +9,7 @@ COPY src/Extractors/CryptoStreams.Extractors.csproj src/Extractors/
 COPY src/Topology/CryptoStreams.Topology.csproj src/Topology/
 COPY src/Loader/CryptoStreams.Loader.csproj src/Loader/
 COPY src/Broker/CryptoStreams.Broker.csproj src/Broker/
+COPY src/Archive/CryptoStreams.Archive.csproj src/Archive/
 COPY src/Cli/CryptoStreams.Cli.csproj src/Cli/
 RUN dotnet restore src/Cli/CryptoStreams.Cli.csproj -r linux-x64
 COPY src/ src/

@@ -22,14 +22,19 @@ internal sealed class HeartbeatApi : ApiHandler
         var groupId = body.ReadString(false);
         var generation = body.ReadInt32();
         var memberId = body.ReadString(false);
+        var instanceId = request.Version >= 3 ? body.ReadNullableString(false) : null;
         if (request.Version >= 1)
         {
             response.WriteInt32(0);
         }
 
+<<<<<<< HEAD
         response.WriteInt16((short)(Allowed(request, AclOperation.Read, AclResourceType.Group, groupId)
             ? Runtime.Groups.Heartbeat(groupId, generation, memberId)
             : ErrorCode.GroupAuthorizationFailed));
+=======
+        response.WriteInt16((short)Runtime.Groups.Heartbeat(groupId, generation, memberId, instanceId));
+>>>>>>> main
         return Done;
     }
 }

@@ -30,10 +30,7 @@ internal sealed class OffsetCommitApi : ApiHandler
             body.ReadInt64();
         }
 
-        if (v >= 7)
-        {
-            body.ReadNullableString(false);
-        }
+        var instanceId = v >= 7 ? body.ReadNullableString(false) : null;
 
         var topics = body.ReadArray(false, r => (
             Name: r.ReadString(false),
@@ -45,9 +42,13 @@ internal sealed class OffsetCommitApi : ApiHandler
                 return (Partition: partition, Offset: offset, Epoch: epoch, Metadata: p.ReadNullableString(false));
             })));
 
+<<<<<<< HEAD
         var memberError = Allowed(request, AclOperation.Read, AclResourceType.Group, groupId)
             ? Runtime.Groups.CheckCommitter(groupId, generation, memberId)
             : ErrorCode.GroupAuthorizationFailed;
+=======
+        var memberError = Runtime.Groups.CheckCommitter(groupId, generation, memberId, instanceId);
+>>>>>>> main
         var accepted = new List<(string, int, long, int, string?)>();
         var errors = new List<(string Topic, List<(int Partition, ErrorCode Error)> Partitions)>();
         foreach (var (name, partitions) in topics)

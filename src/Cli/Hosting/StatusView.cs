@@ -1,3 +1,4 @@
+using CryptoStreams.Archive;
 using CryptoStreams.Broker;
 using CryptoStreams.Cli.Api;
 using CryptoStreams.Extractors.Hosting;
@@ -21,7 +22,8 @@ internal sealed class StatusView(
     RecentLogs logs,
     PipelineSettings settings,
     TimeProvider time,
-    LoaderStatus? loader = null) : BackgroundService
+    LoaderStatus? loader = null,
+    ArchiveStatus? archive = null) : BackgroundService
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
 
@@ -59,6 +61,12 @@ internal sealed class StatusView(
             {
                 // The loader's stage snapshot is shaped for JSON (/status); the view reads the typed one.
                 panels.Add(StatusPanels.Loader(loader.Current));
+                continue;
+            }
+
+            if (stage.Stage == "archive" && archive is not null)
+            {
+                panels.Add(StatusPanels.Archive(archive.Current));
                 continue;
             }
 
