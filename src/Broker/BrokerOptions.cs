@@ -97,4 +97,23 @@ public sealed class BrokerOptions
 
     /// <summary>Cluster id reported in metadata; kept stable across restarts when a data directory is used.</summary>
     public string ClusterId { get; set; } = "cryptostreams-embedded";
+
+    /// <summary>
+    /// PLAINTEXT (default: anyone who reaches the port may do anything) or SASL_PLAINTEXT: every connection authenticates
+    /// with SASL and every request is checked against the ACLs (README "Security").
+    /// </summary>
+    public string SecurityProtocol { get; set; } = "PLAINTEXT";
+
+    /// <summary>Enabled SASL mechanisms, comma-separated (Kafka's sasl.enabled.mechanisms). PLAIN sends the password in clear text.</summary>
+    public string SaslMechanisms { get; set; } = "SCRAM-SHA-512,SCRAM-SHA-256,PLAIN";
+
+    /// <summary>Users whose passwords come from configuration or files; kept only as SCRAM credentials.</summary>
+    public Dictionary<string, Security.BrokerUser> Users { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Users every ACL check lets through, separated by ';' (Kafka's super.users, e.g. <c>User:admin</c>).</summary>
+    public string SuperUsers { get; set; } = "";
+
+    /// <summary>Iterations of the SCRAM credentials derived from configured passwords.</summary>
+    [Range(4096, 1_000_000)]
+    public int ScramIterations { get; set; } = 4096;
 }

@@ -3,6 +3,7 @@ using CryptoStreams.Broker.Apis;
 using CryptoStreams.Broker.Diagnostics;
 using CryptoStreams.Broker.Groups;
 using CryptoStreams.Broker.Log;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 using CryptoStreams.Broker.State;
 using CryptoStreams.Broker.Transactions;
@@ -77,6 +78,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         dataDirectory = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(dataDirectory);
 
+        // First: a bad security setting must fail before any file is opened.
+        var security = new BrokerSecurity(options, dataDirectory);
         var metrics = new BrokerMetrics(meterFactory);
         var appended = new AppendSignal();
         // Group commit fsyncs this one file instead of every dirty segment (see CommitJournal). A journal left by a
@@ -133,10 +136,13 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         transactions.RecoverAfterReplay();
         CoordinatorCompaction.Compact(journal, groups, transactions);
         var runtime = new BrokerRuntime(options, time, topics, groups, transactions, journal,
-            new LogFlusher(commitJournal, topics.FlushAll, metrics.GroupCommitRound), commitJournal, appended, metrics, logger);
+            new LogFlusher(commitJournal, topics.FlushAll, metrics.GroupCommitRound), commitJournal, appended, metrics, logger)
+        {
+            Security = security,
+        };
 
         RequestDispatcher? dispatcher = null;
-        dispatcher = new RequestDispatcher(ApiCatalog.Create(runtime, () => dispatcher!), metrics, logger);
+        dispatcher = new RequestDispatcher(ApiCatalog.Create(runtime, () => dispatcher!), metrics, logger, security);
         var endpoint = new IPEndPoint(ResolveHost(options.Host), options.Port);
         BrokerListener listener;
         try

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -23,7 +24,10 @@ internal sealed class AddOffsetsToTxnApi : ApiHandler
         var epoch = body.ReadInt16();
         var group = body.ReadString(false);
         response.WriteInt32(0);
-        response.WriteInt16((short)Runtime.Transactions.AddOffsets(transactionalId, producerId, epoch, request.Version, group));
+        var error = !Allowed(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId) ? ErrorCode.TransactionalIdAuthorizationFailed
+            : !Allowed(request, AclOperation.Read, AclResourceType.Group, group) ? ErrorCode.GroupAuthorizationFailed
+            : Runtime.Transactions.AddOffsets(transactionalId, producerId, epoch, request.Version, group);
+        response.WriteInt16((short)error);
         return Done;
     }
 }

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -22,7 +23,12 @@ internal sealed class AddPartitionsToTxnApi : ApiHandler
         var producerId = body.ReadInt64();
         var epoch = body.ReadInt16();
         var topics = body.ReadArray(false, r => (Topic: r.ReadString(false), Partitions: r.ReadArray(false, p => p.ReadInt32())));
-        var results = Runtime.Transactions.AddPartitions(transactionalId, producerId, epoch, request.Version, topics);
+        var idAllowed = Allowed(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId);
+        var denied = topics.Where(t => !idAllowed || !Allowed(request, AclOperation.Write, AclResourceType.Topic, t.Topic)).ToList();
+        var results = denied.Count == 0
+            ? Runtime.Transactions.AddPartitions(transactionalId, producerId, epoch, request.Version, topics)
+            : [.. topics.Select(t => (t.Topic, t.Partitions.Select(p => (p,
+                !idAllowed ? ErrorCode.TransactionalIdAuthorizationFailed : denied.Contains(t) ? ErrorCode.TopicAuthorizationFailed : ErrorCode.OperationNotAttempted)).ToList()))];
         response.WriteInt32(0);
         response.WriteArrayLength(results.Count, false);
         foreach (var (topic, partitions) in results)

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -29,7 +30,11 @@ internal sealed class AlterConfigsApi : ApiHandler
         {
             ErrorCode error;
             string? message = null;
-            if (type == DescribeConfigsApi.TopicResource)
+            if (type == DescribeConfigsApi.TopicResource && !Allowed(request, AclOperation.AlterConfigs, AclResourceType.Topic, name))
+            {
+                error = ErrorCode.TopicAuthorizationFailed;
+            }
+            else if (type == DescribeConfigsApi.TopicResource)
             {
                 error = Runtime.Topics.AlterConfigs(name, configs, replaceAll: true, validateOnly, out message);
             }

@@ -35,5 +35,10 @@ internal static class ApiCatalog
         new EndTxnApi(runtime),
         new TxnOffsetCommitApi(runtime),
         new DescribeClusterApi(runtime),
+        new SaslHandshakeApi(runtime),
+        new SaslAuthenticateApi(runtime),
+        new CreateAclsApi(runtime),
+        new DescribeAclsApi(runtime),
+        new DeleteAclsApi(runtime),
     ];
 }

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -21,4 +22,19 @@ internal abstract class ApiHandler : IApiHandler
     public abstract ValueTask<bool> HandleAsync(Request request, KafkaWriter response, CancellationToken cancellationToken);
 
     protected static ValueTask<bool> Done => ValueTask.FromResult(true);
+
+    /// <summary>True when the request's principal may do <paramref name="operation"/> on the resource; a denial is logged.</summary>
+    protected bool Allowed(Request request, AclOperation operation, AclResourceType type, string name)
+    {
+        if (Runtime.Security.Allows(request.Session, operation, type, name))
+        {
+            return true;
+        }
+
+        SecurityLog.Denied(Runtime.Logger, request.Session.Principal, request.Session.Host, operation, type, name);
+        return false;
+    }
+
+    /// <summary><see cref="Allowed"/> for the cluster resource.</summary>
+    protected bool ClusterAllowed(Request request, AclOperation operation) => Allowed(request, operation, AclResourceType.Cluster, AclCodec.ClusterName);
 }

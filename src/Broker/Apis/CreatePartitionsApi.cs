@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -31,7 +32,10 @@ internal sealed class CreatePartitionsApi : ApiHandler
         response.WriteArrayLength(topics.Count, false);
         foreach (var (name, count) in topics)
         {
-            var error = Runtime.Topics.AddPartitions(name, count, validateOnly, out var message);
+            string? message = $"{request.Session.Principal} may not alter topic {name}";
+            var error = Allowed(request, AclOperation.Alter, AclResourceType.Topic, name)
+                ? Runtime.Topics.AddPartitions(name, count, validateOnly, out message)
+                : ErrorCode.TopicAuthorizationFailed;
             response.WriteString(name, false);
             response.WriteInt16((short)error);
             response.WriteNullableString(message, false);

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -38,7 +39,9 @@ internal sealed class CreateTopicsApi : ApiHandler
         response.WriteArrayLength(topics.Count, false);
         foreach (var (name, partitions, replication, assignments, configs) in topics)
         {
-            var (error, message) = Create(name, partitions, replication, assignments, configs, validateOnly);
+            var (error, message) = ClusterAllowed(request, AclOperation.Create) || Allowed(request, AclOperation.Create, AclResourceType.Topic, name)
+                ? Create(name, partitions, replication, assignments, configs, validateOnly)
+                : (ErrorCode.TopicAuthorizationFailed, $"{request.Session.Principal} may not create topic {name}");
             response.WriteString(name, false);
             response.WriteInt16((short)error);
             if (request.Version >= 1)

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -23,7 +24,7 @@ internal sealed class DeleteGroupsApi : ApiHandler
         foreach (var id in ids)
         {
             response.WriteString(id, false);
-            response.WriteInt16((short)Runtime.Groups.DeleteGroup(id));
+            response.WriteInt16((short)(Allowed(request, AclOperation.Delete, AclResourceType.Group, id) ? Runtime.Groups.DeleteGroup(id) : ErrorCode.GroupAuthorizationFailed));
         }
 
         return Done;

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -29,8 +30,9 @@ internal sealed class DeleteRecordsApi : ApiHandler
             response.WriteArrayLength(partitions.Count, false);
             foreach (var (partition, offset) in partitions)
             {
-                var log = Runtime.Topics.FindPartition(name, partition);
-                var error = ErrorCode.UnknownTopicOrPartition;
+                var denied = !Allowed(request, AclOperation.Delete, AclResourceType.Topic, name);
+                var log = denied ? null : Runtime.Topics.FindPartition(name, partition);
+                var error = denied ? ErrorCode.TopicAuthorizationFailed : ErrorCode.UnknownTopicOrPartition;
                 long low = -1;
                 if (log is not null)
                 {

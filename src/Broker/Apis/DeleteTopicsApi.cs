@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -27,7 +28,7 @@ internal sealed class DeleteTopicsApi : ApiHandler
         response.WriteArrayLength(names.Count, false);
         foreach (var name in names)
         {
-            var error = Runtime.Topics.Delete(name);
+            var error = Allowed(request, AclOperation.Delete, AclResourceType.Topic, name) ? Runtime.Topics.Delete(name) : ErrorCode.TopicAuthorizationFailed;
             if (error == ErrorCode.None)
             {
                 Runtime.Groups.ForgetTopic(name);

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -21,8 +22,9 @@ internal sealed class DescribeClusterApi : ApiHandler
     {
         request.Body.ReadBool();
         response.WriteInt32(0);
-        response.WriteInt16((short)ErrorCode.None);
-        response.WriteNullableString(null, true);
+        var allowed = ClusterAllowed(request, AclOperation.Describe);
+        response.WriteInt16((short)(allowed ? ErrorCode.None : ErrorCode.ClusterAuthorizationFailed));
+        response.WriteNullableString(allowed ? null : $"{request.Session.Principal} may not describe the cluster", true);
         response.WriteString(Runtime.Options.ClusterId, true);
         response.WriteInt32(Runtime.NodeId);
         response.WriteArrayLength(1, true);

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -75,7 +76,12 @@ internal sealed class DescribeConfigsApi : ApiHandler
             List<(string Name, string Value, bool IsDefault)> entries;
             var error = ErrorCode.None;
             string? message = null;
-            if (type == TopicResource)
+            if (type == TopicResource && !Allowed(request, AclOperation.DescribeConfigs, AclResourceType.Topic, name))
+            {
+                error = ErrorCode.TopicAuthorizationFailed;
+                entries = [];
+            }
+            else if (type == TopicResource)
             {
                 var topic = Runtime.Topics.Find(name);
                 if (topic is null)

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -23,7 +24,9 @@ internal sealed class EndTxnApi : ApiHandler
         var epoch = body.ReadInt16();
         var commit = body.ReadBool();
         response.WriteInt32(0);
-        response.WriteInt16((short)Runtime.Transactions.EndTxn(transactionalId, producerId, epoch, request.Version, commit));
+        response.WriteInt16((short)(Allowed(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId)
+            ? Runtime.Transactions.EndTxn(transactionalId, producerId, epoch, request.Version, commit)
+            : ErrorCode.TransactionalIdAuthorizationFailed));
         return Done;
     }
 }

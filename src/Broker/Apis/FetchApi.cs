@@ -1,5 +1,6 @@
 using CryptoStreams.Broker.Log;
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -26,7 +27,11 @@ internal sealed class FetchApi : ApiHandler
 
     private sealed record PartitionFetch(int Partition, long Offset, int MaxBytes);
 
-    private sealed record TopicFetch(string Name, List<PartitionFetch> Partitions);
+    private sealed record TopicFetch(string Name, List<PartitionFetch> Partitions)
+    {
+        /// <summary>The principal may not read this topic (TOPIC_AUTHORIZATION_FAILED).</summary>
+        public bool Denied { get; init; }
+    }
 
     public override ValueTask<bool> HandleAsync(Request request, KafkaWriter response, CancellationToken cancellationToken)
     {
@@ -59,6 +64,7 @@ internal sealed class FetchApi : ApiHandler
 
             return new PartitionFetch(partition, offset, p.ReadInt32());
         })));
+        topics = [.. topics.Select(t => t with { Denied = !Allowed(request, AclOperation.Read, AclResourceType.Topic, t.Name) })];
 
         var start = response.Length;
         var wake = Runtime.Appended.Next();
@@ -112,7 +118,7 @@ internal sealed class FetchApi : ApiHandler
         response.WriteArrayLength(topics.Count, false);
         foreach (var topic in topics)
         {
-            var found = Runtime.Topics.Find(topic.Name);
+            var found = topic.Denied ? null : Runtime.Topics.Find(topic.Name);
             response.WriteString(topic.Name, false);
             response.WriteArrayLength(topic.Partitions.Count, false);
             foreach (var fetch in topic.Partitions)
@@ -121,7 +127,7 @@ internal sealed class FetchApi : ApiHandler
                 if (log is null)
                 {
                     anyError = true;
-                    WritePartitionHeader(response, v, fetch.Partition, ErrorCode.UnknownTopicOrPartition, -1, -1, -1, null);
+                    WritePartitionHeader(response, v, fetch.Partition, topic.Denied ? ErrorCode.TopicAuthorizationFailed : ErrorCode.UnknownTopicOrPartition, -1, -1, -1, null);
                     response.WriteInt32(0);
                     continue;
                 }

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -17,17 +18,20 @@ internal sealed class FindCoordinatorApi : ApiHandler
 
     public override ValueTask<bool> HandleAsync(Request request, KafkaWriter response, CancellationToken cancellationToken)
     {
-        request.Body.ReadString(false);
+        var key = request.Body.ReadString(false);
+        var transactional = false;
         if (request.Version >= 1)
         {
-            request.Body.ReadInt8();
+            transactional = request.Body.ReadInt8() == 1;
             response.WriteInt32(0);
         }
 
-        response.WriteInt16((short)ErrorCode.None);
+        var error = Allowed(request, AclOperation.Describe, transactional ? AclResourceType.TransactionalId : AclResourceType.Group, key) ? ErrorCode.None
+            : transactional ? ErrorCode.TransactionalIdAuthorizationFailed : ErrorCode.GroupAuthorizationFailed;
+        response.WriteInt16((short)error);
         if (request.Version >= 1)
         {
-            response.WriteNullableString(null, false);
+            response.WriteNullableString(error == ErrorCode.None ? null : $"{request.Session.Principal} may not use {key}", false);
         }
 
         response.WriteInt32(Runtime.NodeId);

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -27,7 +28,13 @@ internal sealed class HeartbeatApi : ApiHandler
             response.WriteInt32(0);
         }
 
+<<<<<<< HEAD
+        response.WriteInt16((short)(Allowed(request, AclOperation.Read, AclResourceType.Group, groupId)
+            ? Runtime.Groups.Heartbeat(groupId, generation, memberId)
+            : ErrorCode.GroupAuthorizationFailed));
+=======
         response.WriteInt16((short)Runtime.Groups.Heartbeat(groupId, generation, memberId, instanceId));
+>>>>>>> main
         return Done;
     }
 }

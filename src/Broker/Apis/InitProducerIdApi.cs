@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -31,7 +32,13 @@ internal sealed class InitProducerIdApi : ApiHandler
             epoch = body.ReadInt16();
         }
 
-        var (error, id, newEpoch) = Runtime.Transactions.InitProducerId(transactionalId, timeout, producerId, epoch);
+        // A transactional producer needs WRITE on its id; an idempotent one IDEMPOTENT_WRITE on the cluster or WRITE on some topic (KIP-679).
+        var allowed = transactionalId is not null
+            ? Allowed(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId)
+            : Runtime.Security.AllowsAny(request.Session, AclOperation.IdempotentWrite, AclResourceType.Cluster) || Runtime.Security.AllowsAny(request.Session, AclOperation.Write, AclResourceType.Topic);
+        var (error, id, newEpoch) = allowed
+            ? Runtime.Transactions.InitProducerId(transactionalId, timeout, producerId, epoch)
+            : (transactionalId is not null ? ErrorCode.TransactionalIdAuthorizationFailed : ErrorCode.ClusterAuthorizationFailed, -1L, (short)-1);
         response.WriteInt32(0);
         response.WriteInt16((short)error);
         response.WriteInt64(id);

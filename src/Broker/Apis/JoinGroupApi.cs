@@ -1,5 +1,6 @@
 using CryptoStreams.Broker.Groups;
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -30,6 +31,11 @@ internal sealed class JoinGroupApi : ApiHandler
         var protocols = body.ReadArray(false, r => (Name: r.ReadString(false), Metadata: r.ReadBytes(false).ToArray()));
         var join = new JoinRequest(groupId, memberId, instanceId, request.ClientId ?? string.Empty, "/127.0.0.1", protocolType, protocols,
             TimeSpan.FromMilliseconds(session), TimeSpan.FromMilliseconds(rebalance), v);
+        if (!Allowed(request, AclOperation.Read, AclResourceType.Group, groupId))
+        {
+            return Write(new JoinOutcome(ErrorCode.GroupAuthorizationFailed, -1, null, string.Empty, memberId, []), v, response);
+        }
+
         var outcome = Runtime.Groups.JoinAsync(join);
         return outcome.IsCompleted ? Write(outcome.Result, v, response) : Await(outcome, v, response, cancellationToken);
     }

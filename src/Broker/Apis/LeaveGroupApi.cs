@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -23,6 +24,17 @@ internal sealed class LeaveGroupApi : ApiHandler
         if (v >= 1)
         {
             response.WriteInt32(0);
+        }
+
+        if (!Allowed(request, AclOperation.Read, AclResourceType.Group, groupId))
+        {
+            response.WriteInt16((short)ErrorCode.GroupAuthorizationFailed);
+            if (v >= 3)
+            {
+                response.WriteArrayLength(0, false);
+            }
+
+            return Done;
         }
 
         if (v < 3)

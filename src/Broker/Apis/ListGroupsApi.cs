@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -24,6 +25,7 @@ internal sealed class ListGroupsApi : ApiHandler
         var states = v >= 4 ? request.Body.ReadArray(flexible, r => r.ReadString(flexible)) : [];
         var groups = Runtime.Groups.List()
             .Where(g => states.Count == 0 || states.Contains(g.State, StringComparer.OrdinalIgnoreCase))
+            .Where(g => Runtime.Security.Allows(request.Session, AclOperation.Describe, AclResourceType.Group, g.GroupId))
             .ToList();
         if (v >= 1)
         {

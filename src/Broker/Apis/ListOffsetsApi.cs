@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -51,10 +52,15 @@ internal sealed class ListOffsetsApi : ApiHandler
             response.WriteArrayLength(partitions.Count, false);
             foreach (var (partition, timestamp) in partitions)
             {
-                var log = Runtime.Topics.FindPartition(name, partition);
+                var denied = !Allowed(request, AclOperation.Describe, AclResourceType.Topic, name);
+                var log = denied ? null : Runtime.Topics.FindPartition(name, partition);
                 var error = ErrorCode.None;
                 long offset = -1, foundTimestamp = -1;
-                if (log is null)
+                if (denied)
+                {
+                    error = ErrorCode.TopicAuthorizationFailed;
+                }
+                else if (log is null)
                 {
                     error = ErrorCode.UnknownTopicOrPartition;
                 }

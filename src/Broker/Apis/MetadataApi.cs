@@ -1,5 +1,6 @@
 using CryptoStreams.Broker.Log;
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -39,7 +40,9 @@ internal sealed class MetadataApi : ApiHandler
         var topics = new List<(ErrorCode Error, string? Name, Topic? Topic, Guid Id)>();
         if (requested is null)
         {
-            topics.AddRange(Runtime.Topics.All().OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (ErrorCode.None, (string?)t.Name, (Topic?)t, t.Id)));
+            // As Kafka does: listing all topics shows only those the principal may describe.
+            topics.AddRange(Runtime.Topics.All().Where(t => Runtime.Security.Allows(request.Session, AclOperation.Describe, AclResourceType.Topic, t.Name))
+                .OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (ErrorCode.None, (string?)t.Name, (Topic?)t, t.Id)));
         }
         else
         {
@@ -53,7 +56,14 @@ internal sealed class MetadataApi : ApiHandler
                     continue;
                 }
 
-                topic = allowAutoCreate ? Runtime.FindOrAutoCreate(name) : Runtime.Topics.Find(name);
+                if (!Allowed(request, AclOperation.Describe, AclResourceType.Topic, name))
+                {
+                    topics.Add((ErrorCode.TopicAuthorizationFailed, name, null, Guid.Empty));
+                    continue;
+                }
+
+                var mayCreate = allowAutoCreate && (Runtime.Security.Allows(request.Session, AclOperation.Create, AclResourceType.Topic, name) || Runtime.Security.Allows(request.Session, AclOperation.Create, AclResourceType.Cluster, AclCodec.ClusterName));
+                topic = mayCreate ? Runtime.FindOrAutoCreate(name) : Runtime.Topics.Find(name);
                 var error = topic is not null ? ErrorCode.None
                     : TopicStore.IsLegalName(name) ? ErrorCode.UnknownTopicOrPartition : ErrorCode.InvalidTopicException;
                 topics.Add((error, name, topic, topic?.Id ?? Guid.Empty));

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -41,7 +42,13 @@ internal sealed class OffsetCommitApi : ApiHandler
                 return (Partition: partition, Offset: offset, Epoch: epoch, Metadata: p.ReadNullableString(false));
             })));
 
+<<<<<<< HEAD
+        var memberError = Allowed(request, AclOperation.Read, AclResourceType.Group, groupId)
+            ? Runtime.Groups.CheckCommitter(groupId, generation, memberId)
+            : ErrorCode.GroupAuthorizationFailed;
+=======
         var memberError = Runtime.Groups.CheckCommitter(groupId, generation, memberId, instanceId);
+>>>>>>> main
         var accepted = new List<(string, int, long, int, string?)>();
         var errors = new List<(string Topic, List<(int Partition, ErrorCode Error)> Partitions)>();
         foreach (var (name, partitions) in topics)
@@ -51,6 +58,11 @@ internal sealed class OffsetCommitApi : ApiHandler
             foreach (var (partition, offset, epoch, metadata) in partitions)
             {
                 var error = memberError;
+                if (error == ErrorCode.None && !Allowed(request, AclOperation.Read, AclResourceType.Topic, name))
+                {
+                    error = ErrorCode.TopicAuthorizationFailed;
+                }
+
                 if (error == ErrorCode.None && (topic is null || partition < 0 || partition >= topic.Partitions.Length))
                 {
                     error = ErrorCode.UnknownTopicOrPartition;

@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -23,8 +24,45 @@ internal sealed class OffsetFetchApi : ApiHandler
         var body = request.Body;
         var groupId = body.ReadString(false);
         var topics = body.ReadNullableArray(false, r => (Name: r.ReadString(false), Partitions: r.ReadArray(false, p => p.ReadInt32())));
+        if (!Allowed(request, AclOperation.Describe, AclResourceType.Group, groupId))
+        {
+            if (v >= 3)
+            {
+                response.WriteInt32(0);
+            }
+
+            // Before v2 there is no top-level error: every partition carries it.
+            var asked = topics ?? [];
+            response.WriteArrayLength(asked.Count, false);
+            foreach (var (name, partitions) in asked)
+            {
+                response.WriteString(name, false);
+                response.WriteArrayLength(partitions.Count, false);
+                foreach (var partition in partitions)
+                {
+                    response.WriteInt32(partition);
+                    response.WriteInt64(-1);
+                    if (v >= 5)
+                    {
+                        response.WriteInt32(-1);
+                    }
+
+                    response.WriteNullableString(string.Empty, false);
+                    response.WriteInt16((short)ErrorCode.GroupAuthorizationFailed);
+                }
+            }
+
+            if (v >= 2)
+            {
+                response.WriteInt16((short)ErrorCode.GroupAuthorizationFailed);
+            }
+
+            return Done;
+        }
+
         topics ??= [.. Runtime.Groups.FetchAllOffsets(groupId)
             .GroupBy(o => o.Topic)
+            .Where(g => Runtime.Security.Allows(request.Session, AclOperation.Describe, AclResourceType.Topic, g.Key))
             .Select(g => (g.Key, g.Select(o => o.Partition).Order().ToList()))];
 
         if (v >= 3)

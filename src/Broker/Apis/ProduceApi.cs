@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using CryptoStreams.Broker.Log;
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 
 namespace CryptoStreams.Broker.Apis;
@@ -27,7 +28,7 @@ internal sealed class ProduceApi : ApiHandler
     {
         var v = request.Version;
         var body = request.Body;
-        body.ReadNullableString(false); // transactional id: the partition's producer state enforces epochs
+        var transactionalId = body.ReadNullableString(false); // the partition's producer state enforces epochs
         var acks = body.ReadInt16();
         body.ReadInt32();
         var topics = body.ReadArray(false, r => (
@@ -35,11 +36,16 @@ internal sealed class ProduceApi : ApiHandler
             Partitions: r.ReadArray(false, p => (Index: p.ReadInt32(), Records: p.ReadNullableBytes(false)))));
 
         var ackError = acks is 0 or 1 or -1 ? ErrorCode.None : ErrorCode.InvalidRequiredAcks;
+        if (ackError == ErrorCode.None && transactionalId is not null && !Allowed(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId))
+        {
+            ackError = ErrorCode.TransactionalIdAuthorizationFailed;
+        }
         var touched = new List<PartitionLog>();
         response.WriteArrayLength(topics.Count, false);
         foreach (var (name, partitions) in topics)
         {
-            var topic = ackError == ErrorCode.None ? Runtime.FindOrAutoCreate(name) : null;
+            var denied = ackError == ErrorCode.None && !Allowed(request, AclOperation.Write, AclResourceType.Topic, name);
+            var topic = ackError == ErrorCode.None && !denied ? Runtime.FindOrAutoCreate(name) : null;
             response.WriteString(name, false);
             response.WriteArrayLength(partitions.Count, false);
             foreach (var (index, records) in partitions)
@@ -49,6 +55,10 @@ internal sealed class ProduceApi : ApiHandler
                 if (ackError != ErrorCode.None)
                 {
                     result = new AppendResult(ackError, -1, -1);
+                }
+                else if (denied)
+                {
+                    result = new AppendResult(ErrorCode.TopicAuthorizationFailed, -1, -1, $"{request.Session.Principal} may not write to {name}");
                 }
                 else if (log is null)
                 {

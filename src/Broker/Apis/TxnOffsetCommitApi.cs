@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.Server;
 using CryptoStreams.Broker.Transactions;
 
@@ -50,8 +51,11 @@ internal sealed class TxnOffsetCommitApi : ApiHandler
             return (Name: name, Partitions: partitions);
         });
 
-        var error = Runtime.Transactions.TxnOffsetCommit(transactionalId, groupId, producerId, epoch,
-            topics.SelectMany(t => t.Partitions.Select(p => new PendingOffset(groupId, t.Name, p.Partition, p.Offset, p.Epoch, p.Metadata))));
+        var error = !Allowed(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId) ? ErrorCode.TransactionalIdAuthorizationFailed
+            : !Allowed(request, AclOperation.Read, AclResourceType.Group, groupId) ? ErrorCode.GroupAuthorizationFailed
+            : topics.Any(t => !Allowed(request, AclOperation.Read, AclResourceType.Topic, t.Name)) ? ErrorCode.TopicAuthorizationFailed
+            : Runtime.Transactions.TxnOffsetCommit(transactionalId, groupId, producerId, epoch,
+                topics.SelectMany(t => t.Partitions.Select(p => new PendingOffset(groupId, t.Name, p.Partition, p.Offset, p.Epoch, p.Metadata))));
         response.WriteInt32(0);
         response.WriteArrayLength(topics.Count, flexible);
         foreach (var (name, partitions) in topics)

@@ -49,5 +49,16 @@ internal enum ErrorCode : short
     InvalidRecord = 87,
     ProducerFenced = 90,
     UnknownTopicId = 100,
+
+    // Authentication and authorization (src/Broker/Security).
+    TopicAuthorizationFailed = 29,
+    GroupAuthorizationFailed = 30,
+    ClusterAuthorizationFailed = 31,
+    UnsupportedSaslMechanism = 33,
+    IllegalSaslState = 34,
+    TransactionalIdAuthorizationFailed = 53,
+    SecurityDisabled = 54,
+    SaslAuthenticationFailed = 58,
+    OperationNotAttempted = 55,
     TransactionalIdNotFound = 105,
 }

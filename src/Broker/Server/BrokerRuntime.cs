@@ -1,6 +1,7 @@
 using CryptoStreams.Broker.Diagnostics;
 using CryptoStreams.Broker.Groups;
 using CryptoStreams.Broker.Log;
+using CryptoStreams.Broker.Security;
 using CryptoStreams.Broker.State;
 using CryptoStreams.Broker.Transactions;
 using Microsoft.Extensions.Logging;
@@ -48,6 +49,9 @@ internal sealed class BrokerRuntime
     public BrokerMetrics Metrics { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>SASL users, ACLs and the authorizer (allows everything while security is off).</summary>
+    public required BrokerSecurity Security { get; init; }
 
     public string AdvertisedHost { get; set; } = "127.0.0.1";
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using CryptoStreams.Broker.Diagnostics;
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using Microsoft.Extensions.Logging;
 
 namespace CryptoStreams.Broker.Server;
@@ -85,6 +86,7 @@ internal sealed class ClientConnection
 
     private async Task ReadRequestsAsync(PipeReader reader, string? remote, CancellationToken cancellationToken)
     {
+        var session = new ClientSession(_id, remote);
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -96,7 +98,7 @@ internal sealed class ClientConnection
                 Task<KafkaWriter?> response;
                 try
                 {
-                    response = _dispatcher.Dispatch(frame, _id, cancellationToken);
+                    response = _dispatcher.Dispatch(frame, session, cancellationToken);
                 }
                 catch (MalformedRequestException ex)
                 {

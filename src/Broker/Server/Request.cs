@@ -1,4 +1,5 @@
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 
 namespace CryptoStreams.Broker.Server;
 
@@ -34,4 +35,7 @@ internal sealed class Request
     public Memory<byte> Frame { get; }
 
     public long ConnectionId { get; }
+
+    /// <summary>Who the connection authenticated as (anonymous while security is off).</summary>
+    public required ClientSession Session { get; init; }
 }

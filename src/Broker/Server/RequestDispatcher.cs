@@ -1,6 +1,7 @@
 using System.Globalization;
 using CryptoStreams.Broker.Diagnostics;
 using CryptoStreams.Broker.Protocol;
+using CryptoStreams.Broker.Security;
 using Microsoft.Extensions.Logging;
 
 namespace CryptoStreams.Broker.Server;
@@ -12,9 +13,11 @@ internal sealed class RequestDispatcher
     private readonly BrokerMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Dictionary<ApiKey, string> _names;
+    private readonly BrokerSecurity _security;
 
-    public RequestDispatcher(IEnumerable<IApiHandler> handlers, BrokerMetrics metrics, ILogger logger)
+    public RequestDispatcher(IEnumerable<IApiHandler> handlers, BrokerMetrics metrics, ILogger logger, BrokerSecurity security)
     {
+        _security = security;
         _handlers = handlers.ToDictionary(h => h.Key);
         _names = _handlers.Keys.ToDictionary(k => k, k => k.ToString());
         _metrics = metrics;
@@ -27,8 +30,9 @@ internal sealed class RequestDispatcher
     /// Starts handling one frame. Synchronous failures (garbage header, unknown API) throw so the connection
     /// closes; the returned task yields the framed response or null when none is due.
     /// </summary>
-    public Task<KafkaWriter?> Dispatch(FrameBuffer frame, long connectionId, CancellationToken cancellationToken)
+    public Task<KafkaWriter?> Dispatch(FrameBuffer frame, ClientSession session, CancellationToken cancellationToken)
     {
+        var connectionId = session.Id;
         var released = false;
         try
         {
@@ -56,6 +60,7 @@ internal sealed class RequestDispatcher
                 throw new UnsupportedRequestException($"{handler.Key} v{version.ToString(CultureInfo.InvariantCulture)} is not supported");
             }
 
+            SaslGate.Check(_security, session, handler.Key);
             var clientId = reader.ReadNullableString(flexible: false);
             var flexible = version >= handler.FirstFlexibleVersion;
             if (flexible)
@@ -63,7 +68,7 @@ internal sealed class RequestDispatcher
                 reader.SkipTaggedFields(flexible: true);
             }
 
-            var request = new Request(handler.Key, version, correlationId, clientId, flexible, reader, frame.Memory, connectionId);
+            var request = new Request(handler.Key, version, correlationId, clientId, flexible, reader, frame.Memory, connectionId) { Session = session };
             _metrics.Request(_names[handler.Key]);
             var response = new KafkaWriter(handler.Key == ApiKey.Fetch ? 64 * 1024 : 1024);
             var sizeAt = response.ReserveInt32();
