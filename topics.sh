@@ -39,5 +39,6 @@ create signals.crossover delete 7776000000  # moving-average crossover signals
 create dlq.extractors delete 2592000000  # rejected input with the reason
 create dlq.topology delete 2592000000  # rejected input with the reason
 create dlq.loader delete 2592000000  # rejected input with the reason
+create dlq.archive delete 2592000000  # rejected input with the reason
 
 "$kafka_topics" --bootstrap-server "$bootstrap" --list

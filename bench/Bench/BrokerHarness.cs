@@ -38,7 +38,7 @@ public sealed class BrokerHarness : IHarness
         // librdkafka consumer properties for the consume phase (repeatable `--consumer key=value`), e.g. fetch.queue.backoff.ms.
         var consumerSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--consumer" && x.i + 1 < args.Length)
             .Select(x => args[x.i + 1].Split('=', 2)).Select(kv => (kv[0], kv[1])).ToList();
-        var fsync = Enum.Parse<FsyncPolicy>(StringArg(args, "--fsync") ?? nameof(FsyncPolicy.Always), ignoreCase: true);
+        var fsync = Enum.Parse<FsyncPolicy>(StringArg(args, "--fsync") ?? nameof(FsyncPolicy.Interval), ignoreCase: true);
         Console.WriteLine($"broker bench: {records:N0} records of {RecordBytes} B, acks=all, {Partitions} partitions; latency at {rate:N0} msg/s for {latencySeconds} s after {warmupSeconds} s of warm-up");
 
         var results = new List<(string Endpoint, Result Result)>();

@@ -11,7 +11,12 @@ public enum FsyncPolicy
     /// </summary>
     Always,
 
-    /// <summary>Segments are fsynced every <see cref="BrokerOptions.FsyncInterval"/>; a crash can lose the last interval.</summary>
+    /// <summary>
+    /// The default. Records are written to the segment (the page cache) before they are acknowledged, so every acknowledged
+    /// record survives the broker process dying (<c>kill -9</c>); segments are fsynced every
+    /// <see cref="BrokerOptions.FsyncInterval"/>, so a power loss or kernel crash can lose the last interval — still
+    /// stricter than Apache Kafka's default, which leaves fsync to the operating system.
+    /// </summary>
     Interval,
 
     /// <summary>Only the operating system decides (fastest; a power loss can lose acknowledged records).</summary>
@@ -51,7 +56,11 @@ public sealed class BrokerOptions
     /// <summary>How long the first rebalance of an empty group waits for more members (Kafka: 3 s; tests use 0).</summary>
     public TimeSpan GroupInitialRebalanceDelay { get; set; } = TimeSpan.FromSeconds(3);
 
-    public FsyncPolicy FsyncPolicy { get; set; } = FsyncPolicy.Always;
+    /// <summary>
+    /// Interval by default: p99 produce latency at 10k msg/s was 3.1 ms here against 14.6 ms under Always, which pays a
+    /// disk cache flush per request round (docs/performance.md).
+    /// </summary>
+    public FsyncPolicy FsyncPolicy { get; set; } = FsyncPolicy.Interval;
 
     /// <summary>Flush period under <see cref="FsyncPolicy.Interval"/>.</summary>
     public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(200);

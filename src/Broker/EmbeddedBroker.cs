@@ -111,7 +111,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             while (entry.Remaining > 0)
             {
                 var kind = (byte)entry.ReadInt8();
-                if (kind is GroupCoordinator.OffsetCommitEntry or GroupCoordinator.OffsetDeleteEntry)
+                if (kind is GroupCoordinator.OffsetCommitEntry or GroupCoordinator.OffsetDeleteEntry or GroupCoordinator.MembershipEntry)
                 {
                     groups.Apply(kind, entry);
                 }

@@ -26,6 +26,7 @@ internal static class CliApplication
         root.Subcommands.Add(ExtractCommand.Create());
         root.Subcommands.Add(ProcessCommand.Create());
         root.Subcommands.Add(LoadCommand.Create());
+        root.Subcommands.Add(ArchiveCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(TopicsCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());

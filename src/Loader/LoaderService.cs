@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
-using Polly.Retry;
 
 namespace CryptoStreams.Loader;
 
@@ -65,22 +64,15 @@ public sealed partial class LoaderService(
 
     private async Task<StorageMode> WaitForSchemaAsync(LoaderOptions settings, CancellationToken cancellationToken)
     {
-        var waitForDatabase = new ResiliencePipelineBuilder { TimeProvider = clock }
-            .AddRetry(new RetryStrategyOptions
+        var waitForDatabase = LoaderRetry.Build(
+            settings,
+            clock,
+            new PredicateBuilder().Handle<NpgsqlException>(e => e is not PostgresException),
+            args =>
             {
-                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e is not PostgresException),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = settings.RetryInitialDelay,
-                MaxDelay = settings.RetryMaxDelay,
-                OnRetry = args =>
-                {
-                    LogDatabaseUnavailable(args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "unknown error");
-                    return default;
-                },
-            })
-            .Build();
+                LogDatabaseUnavailable(args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "unknown error");
+                return default;
+            });
 
         if (settings.MigrateOnStart)
         {

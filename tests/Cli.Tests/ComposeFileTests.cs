@@ -78,7 +78,7 @@ public class ComposeFileTests(DockerComposeFixture compose) : IClassFixture<Dock
 
         Assert.True(exit == 0, error);
         Assert.Equal(
-            new[] { "adminer", "extract", "kafka", "load", "migrate", "process", "schema-registry", "timescaledb", "topics-init" },
+            new[] { "adminer", "archive", "extract", "kafka", "load", "migrate", "minio", "minio-init", "process", "schema-registry", "timescaledb", "topics-init" },
             output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
     }
 
@@ -135,6 +135,26 @@ public class ComposeFileTests(DockerComposeFixture compose) : IClassFixture<Dock
         Assert.Contains("- timescale-data:/var/lib/postgresql/data", db, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:8080:8080", Service(config, "adminer"), StringComparison.Ordinal);
         Assert.Matches(@"image: confluentinc/cp-schema-registry:", Service(config, "schema-registry"));
+    }
+
+    [Fact]
+    public void The_archive_runs_in_its_own_group_and_writes_to_MinIO_after_its_bucket_is_created()
+    {
+        var config = Config();
+        var archive = Service(config, "archive");
+
+        Assert.Contains("image: cryptostreams:latest", archive, StringComparison.Ordinal);
+        Assert.Matches(@"command:\n\s+- archive\n", archive);
+        Assert.Contains("CRYPTOSTREAMS__Kafka__BootstrapServers: kafka:19092", archive, StringComparison.Ordinal);
+        Assert.Contains("CRYPTOSTREAMS__Archive__S3__ServiceUrl: http://minio:9000", archive, StringComparison.Ordinal);
+        Assert.Contains("CRYPTOSTREAMS__Archive__S3__Bucket: cryptostreams-archive", archive, StringComparison.Ordinal);
+        Assert.DoesNotContain("GroupId", archive, StringComparison.Ordinal);
+        Assert.Matches(@"minio-init:\n\s+condition: service_completed_successfully", archive);
+        Assert.Matches(@"topics-init:\n\s+condition: service_completed_successfully", archive);
+        Assert.Matches(@"image: minio/minio:", Service(config, "minio"));
+        var init = Service(config, "minio-init");
+        Assert.Contains("mc mb --ignore-existing archive/cryptostreams-archive", init, StringComparison.Ordinal);
+        Assert.Matches(@"minio:\n\s+condition: service_healthy", init);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal static class ApiCatalog
         new CreatePartitionsApi(runtime),
         new DescribeConfigsApi(runtime),
         new AlterConfigsApi(runtime),
+        .. AdminSurfaceApis.Create(runtime),
         new DeleteRecordsApi(runtime),
         new FindCoordinatorApi(runtime),
         new JoinGroupApi(runtime),

@@ -20,6 +20,44 @@ internal sealed class DescribeConfigsApi : ApiHandler
 
     public override short MaxVersion => 2;
 
+    /// <summary>
+    /// The broker's settings under Kafka's names. Kafka UIs read inter.broker.protocol.version to decide which admin
+    /// features to offer (kafka-ui: incremental alter configs from 2.3, quotas from 2.6) and delete.topic.enable.
+    /// </summary>
+    private List<(string Name, string Value, bool IsDefault)> BrokerConfigs()
+    {
+        var o = Runtime.Options;
+        static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return
+        [
+            ("broker.id", Number(o.NodeId), true),
+            ("node.id", Number(o.NodeId), true),
+            ("inter.broker.protocol.version", "3.7-IV4", true),
+            ("log.message.format.version", "3.0-IV1", true),
+            ("listeners", $"PLAINTEXT://{o.Host}:{Number(Runtime.AdvertisedPort)}", true),
+            ("advertised.listeners", $"PLAINTEXT://{Runtime.AdvertisedHost}:{Number(Runtime.AdvertisedPort)}", true),
+            ("log.dirs", Runtime.Topics.LogsDirectory, true),
+            ("auto.create.topics.enable", o.AutoCreateTopics ? "true" : "false", true),
+            ("delete.topic.enable", "true", true),
+            ("num.partitions", Number(o.DefaultPartitions), true),
+            ("default.replication.factor", "1", true),
+            ("min.insync.replicas", "1", true),
+            ("offsets.topic.replication.factor", "1", true),
+            ("transaction.state.log.replication.factor", "1", true),
+            ("transaction.max.timeout.ms", Number((long)o.MaxTransactionTimeout.TotalMilliseconds), true),
+            ("group.initial.rebalance.delay.ms", Number((long)o.GroupInitialRebalanceDelay.TotalMilliseconds), true),
+            ("log.retention.ms", Number(o.RetentionMs), true),
+            ("log.retention.bytes", Number(o.RetentionBytes), true),
+            ("log.segment.bytes", Number(o.SegmentBytes), true),
+            ("log.roll.ms", Number(o.SegmentMs), true),
+            ("log.cleanup.policy", "delete", true),
+            ("log.retention.check.interval.ms", Number((long)o.CleanupInterval.TotalMilliseconds), true),
+            ("log.flush.interval.ms", o.FsyncPolicy == FsyncPolicy.Interval ? Number((long)o.FsyncInterval.TotalMilliseconds) : o.FsyncPolicy == FsyncPolicy.Always ? "0" : Number(long.MaxValue), true),
+            ("message.max.bytes", Number(o.MaxMessageBytes), true),
+            ("socket.request.max.bytes", Number(o.MaxRequestBytes), true),
+        ];
+    }
+
     public override ValueTask<bool> HandleAsync(Request request, KafkaWriter response, CancellationToken cancellationToken)
     {
         var v = request.Version;
@@ -53,8 +91,7 @@ internal sealed class DescribeConfigsApi : ApiHandler
             }
             else if (type == BrokerResource)
             {
-                entries = [("auto.create.topics.enable", Runtime.Options.AutoCreateTopics ? "true" : "false", true),
-                           ("num.partitions", Runtime.Options.DefaultPartitions.ToString(System.Globalization.CultureInfo.InvariantCulture), true)];
+                entries = BrokerConfigs();
             }
             else
             {

@@ -21,12 +21,13 @@ internal sealed class HeartbeatApi : ApiHandler
         var groupId = body.ReadString(false);
         var generation = body.ReadInt32();
         var memberId = body.ReadString(false);
+        var instanceId = request.Version >= 3 ? body.ReadNullableString(false) : null;
         if (request.Version >= 1)
         {
             response.WriteInt32(0);
         }
 
-        response.WriteInt16((short)Runtime.Groups.Heartbeat(groupId, generation, memberId));
+        response.WriteInt16((short)Runtime.Groups.Heartbeat(groupId, generation, memberId, instanceId));
         return Done;
     }
 }

@@ -29,10 +29,7 @@ internal sealed class OffsetCommitApi : ApiHandler
             body.ReadInt64();
         }
 
-        if (v >= 7)
-        {
-            body.ReadNullableString(false);
-        }
+        var instanceId = v >= 7 ? body.ReadNullableString(false) : null;
 
         var topics = body.ReadArray(false, r => (
             Name: r.ReadString(false),
@@ -44,7 +41,7 @@ internal sealed class OffsetCommitApi : ApiHandler
                 return (Partition: partition, Offset: offset, Epoch: epoch, Metadata: p.ReadNullableString(false));
             })));
 
-        var memberError = Runtime.Groups.CheckCommitter(groupId, generation, memberId);
+        var memberError = Runtime.Groups.CheckCommitter(groupId, generation, memberId, instanceId);
         var accepted = new List<(string, int, long, int, string?)>();
         var errors = new List<(string Topic, List<(int Partition, ErrorCode Error)> Partitions)>();
         foreach (var (name, partitions) in topics)

@@ -71,7 +71,7 @@ internal sealed class ProduceApi : ApiHandler
                 response.WriteInt32(index);
                 response.WriteInt16((short)result.Error);
                 response.WriteInt64(result.BaseOffset);
-                response.WriteInt64(-1); // log append time: CreateTime topics only
+                response.WriteInt64(result.LogAppendTime);
                 if (v >= 5)
                 {
                     response.WriteInt64(result.LogStartOffset);
@@ -79,7 +79,13 @@ internal sealed class ProduceApi : ApiHandler
 
                 if (v >= 8)
                 {
-                    response.WriteArrayLength(0, false);
+                    response.WriteArrayLength(result.RecordErrors.Count, false);
+                    foreach (var recordError in result.RecordErrors)
+                    {
+                        response.WriteInt32(recordError.BatchIndex);
+                        response.WriteNullableString(recordError.Message, false);
+                    }
+
                     response.WriteNullableString(result.Message, false);
                 }
             }

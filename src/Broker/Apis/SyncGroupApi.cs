@@ -23,13 +23,9 @@ internal sealed class SyncGroupApi : ApiHandler
         var groupId = body.ReadString(false);
         var generation = body.ReadInt32();
         var memberId = body.ReadString(false);
-        if (v >= 3)
-        {
-            body.ReadNullableString(false);
-        }
-
+        var instanceId = v >= 3 ? body.ReadNullableString(false) : null;
         var assignments = body.ReadArray(false, r => (MemberId: r.ReadString(false), Assignment: r.ReadBytes(false).ToArray()));
-        var outcome = Runtime.Groups.SyncAsync(groupId, generation, memberId, assignments);
+        var outcome = Runtime.Groups.SyncAsync(groupId, generation, memberId, instanceId, assignments);
         return outcome.IsCompleted ? Write(outcome.Result, v, response) : Await(outcome, v, response, cancellationToken);
     }
 

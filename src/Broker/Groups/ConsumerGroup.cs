@@ -39,6 +39,9 @@ internal sealed class ConsumerGroup
     public Dictionary<(string Topic, int Partition), CommittedOffset> Offsets { get; } = [];
 
     public string StateName => State.ToString();
+
+    /// <summary>The journal holds this group's (all-static) membership; a change to it must be journaled too.</summary>
+    public bool MembershipPersisted { get; set; }
 }
 
 /// <summary>A committed offset with its client metadata.</summary>

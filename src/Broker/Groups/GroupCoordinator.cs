@@ -8,9 +8,10 @@ namespace CryptoStreams.Broker.Groups;
 /// <summary>
 /// The classic group coordinator: JoinGroup/SyncGroup/Heartbeat/LeaveGroup with rebalance and session timeouts
 /// and the initial rebalance delay; assignors run client-side (range, round-robin, cooperative-sticky).
-/// Committed offsets are journaled and replayed on start-up; membership is not (members rejoin after a restart).
+/// Committed offsets are journaled and replayed on start-up, and so is the membership of all-static groups
+/// (see GroupCoordinator.StaticMembership.cs); dynamic members rejoin after a restart.
 /// </summary>
-internal sealed class GroupCoordinator
+internal sealed partial class GroupCoordinator
 {
     internal const byte OffsetCommitEntry = 1;
     internal const byte OffsetDeleteEntry = 2;
@@ -74,15 +75,17 @@ internal sealed class GroupCoordinator
                 if (known is not null)
                 {
                     // Static member restarting: it takes over its slot under a fresh id, fencing the old instance.
-                    group.Members.Remove(known.Id);
-                    known.Id = NewMemberId(join.ClientId);
-                    group.Members[known.Id] = known;
-                    if (group.LeaderId is not null && !group.Members.ContainsKey(group.LeaderId))
-                    {
-                        group.LeaderId = known.Id;
-                    }
-
+                    ReplaceStaticMember(group, known, NewMemberId(join.ClientId));
                     member = known;
+                    if (group.State == GroupState.Stable && known.SameProtocols(join.Protocols))
+                    {
+                        // Same subscription: it gets its assignment back without a rebalance (KIP-345), leader or not.
+                        member.SessionTimeout = join.SessionTimeout;
+                        member.RebalanceTimeout = join.RebalanceTimeout;
+                        member.LastSeen = Now;
+                        PersistMembership(group);
+                        return Task.FromResult(Result(group, member));
+                    }
                 }
                 else
                 {
@@ -96,6 +99,10 @@ internal sealed class GroupCoordinator
                     member = new GroupMember(memberId, join.InstanceId, join.ClientId, join.ClientHost);
                     group.Members[memberId] = member;
                 }
+            }
+            else if (Fenced(group, memberId, join.InstanceId) is { } fenced)
+            {
+                return Task.FromResult(Failed(fenced, memberId));
             }
             else if (!group.Members.TryGetValue(memberId, out member))
             {
@@ -185,6 +192,7 @@ internal sealed class GroupCoordinator
 
         foreach (var lagging in group.Members.Values.Where(m => m.PendingJoin is null).ToList())
         {
+            ForgetMembership(group);
             group.Members.Remove(lagging.Id);
             BrokerLog.MemberRemoved(_logger, group.Id, lagging.Id, "did not rejoin within the rebalance timeout");
         }
@@ -228,10 +236,15 @@ internal sealed class GroupCoordinator
             .FirstOrDefault();
     }
 
-    public Task<SyncOutcome> SyncAsync(string groupId, int generation, string memberId, List<(string MemberId, byte[] Assignment)> assignments)
+    public Task<SyncOutcome> SyncAsync(string groupId, int generation, string memberId, string? instanceId, List<(string MemberId, byte[] Assignment)> assignments)
     {
         lock (_lock)
         {
+            if (_groups.TryGetValue(groupId, out var fencing) && Fenced(fencing, memberId, instanceId) is { } fenced)
+            {
+                return Task.FromResult(new SyncOutcome(fenced, [], null, null));
+            }
+
             if (!_groups.TryGetValue(groupId, out var group) || !group.Members.TryGetValue(memberId, out var member))
             {
                 return Task.FromResult(new SyncOutcome(ErrorCode.UnknownMemberId, [], null, null));
@@ -269,6 +282,7 @@ internal sealed class GroupCoordinator
                         }
 
                         group.State = GroupState.Stable;
+                        PersistMembership(group);
                         foreach (var m in group.Members.Values)
                         {
                             var waiting = m.PendingSync;
@@ -284,10 +298,15 @@ internal sealed class GroupCoordinator
         }
     }
 
-    public ErrorCode Heartbeat(string groupId, int generation, string memberId)
+    public ErrorCode Heartbeat(string groupId, int generation, string memberId, string? instanceId = null)
     {
         lock (_lock)
         {
+            if (_groups.TryGetValue(groupId, out var fencing) && Fenced(fencing, memberId, instanceId) is { } fenced)
+            {
+                return fenced;
+            }
+
             if (!_groups.TryGetValue(groupId, out var group) || !group.Members.TryGetValue(memberId, out var member))
             {
                 return ErrorCode.UnknownMemberId;
@@ -312,11 +331,18 @@ internal sealed class GroupCoordinator
                 return ErrorCode.UnknownMemberId;
             }
 
-            var member = group.Members.GetValueOrDefault(memberId) ??
-                         (instanceId is null ? null : group.Members.Values.FirstOrDefault(m => m.InstanceId == instanceId));
+            // By instance id (LeaveGroup v3+, KIP-345): a member id given with it must still own the instance.
+            var member = instanceId is null
+                ? group.Members.GetValueOrDefault(memberId)
+                : group.Members.Values.FirstOrDefault(m => m.InstanceId == instanceId);
             if (member is null)
             {
                 return ErrorCode.UnknownMemberId;
+            }
+
+            if (instanceId is not null && memberId.Length > 0 && memberId != member.Id)
+            {
+                return ErrorCode.FencedInstanceId;
             }
 
             RemoveMember(group, member, "left the group");
@@ -326,6 +352,7 @@ internal sealed class GroupCoordinator
 
     private void RemoveMember(ConsumerGroup group, GroupMember member, string reason)
     {
+        ForgetMembership(group);
         group.Members.Remove(member.Id);
         member.PendingJoin?.TrySetResult(Failed(ErrorCode.UnknownMemberId, member.Id));
         member.PendingSync?.TrySetResult(new SyncOutcome(ErrorCode.UnknownMemberId, [], null, null));
@@ -375,13 +402,18 @@ internal sealed class GroupCoordinator
     }
 
     /// <summary>Validates the member for an offset commit (generation -1 = a simple, group-less commit).</summary>
-    public ErrorCode CheckCommitter(string groupId, int generation, string memberId)
+    public ErrorCode CheckCommitter(string groupId, int generation, string memberId, string? instanceId = null)
     {
         lock (_lock)
         {
             if (generation < 0 && memberId.Length == 0)
             {
                 return ErrorCode.None;
+            }
+
+            if (_groups.TryGetValue(groupId, out var fencing) && Fenced(fencing, memberId, instanceId) is { } fenced)
+            {
+                return fenced;
             }
 
             if (!_groups.TryGetValue(groupId, out var group) || !group.Members.TryGetValue(memberId, out var member))
@@ -496,6 +528,8 @@ internal sealed class GroupCoordinator
                 _journal.Append(w => WriteDelete(w, groupId, key.Topic, key.Partition));
             }
 
+            ForgetMembership(group);
+
             _groups.Remove(groupId);
             return ErrorCode.None;
         }
@@ -527,6 +561,12 @@ internal sealed class GroupCoordinator
     /// <summary>Applies one replayed journal entry of the group kinds.</summary>
     public void Apply(byte kind, KafkaReader entry)
     {
+        if (kind == MembershipEntry)
+        {
+            ApplyMembership(entry);
+            return;
+        }
+
         var group = GetOrCreate(entry.ReadString(false));
         var topic = entry.ReadString(false);
         var partition = entry.ReadInt32();
@@ -544,7 +584,7 @@ internal sealed class GroupCoordinator
 
     /// <summary>The live offsets as journal entries (compaction). Caller holds <see cref="SyncRoot"/>.</summary>
     public IEnumerable<Action<KafkaWriter>> SnapshotEntries() =>
-        [.. _groups.Values.SelectMany(g => g.Offsets.Select(kv => (Action<KafkaWriter>)(w => WriteOffsetEntry(w, g.Id, kv.Key.Topic, kv.Key.Partition, kv.Value))))];
+        [.. _groups.Values.SelectMany(g => g.Offsets.Select(kv => (Action<KafkaWriter>)(w => WriteOffsetEntry(w, g.Id, kv.Key.Topic, kv.Key.Partition, kv.Value)))), .. MembershipSnapshot()];
 }
 
 /// <summary>Parameters of a JoinGroup request.</summary>

@@ -125,9 +125,8 @@ internal sealed class CommitJournal : IDisposable
                 var handle = _handle ?? throw new InvalidOperationException("the commit journal is not open (recovery has not run)");
                 // The number is stamped under the lock, with the file it goes to: a recycled file's stale entries carry
                 // an older number, and replay stops at the first of them.
-                BinaryPrimitives.WriteInt32BigEndian(span, length - 8);
-                BinaryPrimitives.WriteInt64BigEndian(span[8..], _fileNumber);
-                BinaryPrimitives.WriteUInt32BigEndian(span[4..], Crc32C.Compute(span[8..]));
+                BinaryPrimitives.WriteInt64BigEndian(span[JournalFrame.HeaderSize..], _fileNumber);
+                JournalFrame.Seal(span);
                 RandomAccess.Write(handle, span, _filePosition);
                 Volatile.Write(ref _filePosition, _filePosition + length);
                 Volatile.Write(ref _written, _written + length);
@@ -406,27 +405,18 @@ internal sealed class CommitJournal : IDisposable
         var entries = 0;
         foreach (var (path, number) in files)
         {
-            var bytes = File.ReadAllBytes(path);
-            var position = 0;
-            while (position + EntryHeader <= bytes.Length)
+            // An entry of an older number is a recycled file's stale content: this file ends there.
+            JournalFrame.ReadIntact(File.ReadAllBytes(path), EntryHeader - JournalFrame.HeaderSize + RecordBatchHeader.Size, payload =>
             {
-                var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(position));
-                if (length < EntryHeader - 8 + RecordBatchHeader.Size || position + 8L + length > bytes.Length)
+                if (BinaryPrimitives.ReadInt64BigEndian(payload.Span) != number)
                 {
-                    break;
-                }
-
-                var payload = bytes.AsMemory(position + 8, length);
-                if (Crc32C.Compute(payload.Span) != BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(position + 4)) ||
-                    BinaryPrimitives.ReadInt64BigEndian(payload.Span) != number)
-                {
-                    break;
+                    return false;
                 }
 
                 replay(new Guid(payload.Span[8..24], bigEndian: true), BinaryPrimitives.ReadInt32BigEndian(payload.Span[24..]), payload[28..]);
                 entries++;
-                position += 8 + length;
-            }
+                return true;
+            });
         }
 
         flushSegments();

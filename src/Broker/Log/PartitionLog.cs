@@ -5,7 +5,17 @@ using CryptoStreams.Broker.Protocol;
 namespace CryptoStreams.Broker.Log;
 
 /// <summary>Outcome of appending the batches of one partition from a produce request.</summary>
-internal readonly record struct AppendResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? Message = null);
+internal readonly record struct AppendResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? Message = null)
+{
+    /// <summary>The records that made the batch fail (KIP-467): index in the request's records, and why.</summary>
+    public IReadOnlyList<RecordError> RecordErrors { get; init; } = [];
+
+    /// <summary>The broker's append time for LogAppendTime topics; -1 under CreateTime.</summary>
+    public long LogAppendTime { get; init; } = -1;
+}
+
+/// <summary>One record a produce request was refused for (Produce v8 <c>record_errors</c>).</summary>
+internal readonly record struct RecordError(int BatchIndex, string? Message);
 
 /// <summary>What start-up recovery did with one batch from the <see cref="CommitJournal"/>.</summary>
 internal enum JournalReplay
@@ -178,6 +188,14 @@ internal sealed class PartitionLog : IDisposable
             return new AppendResult(ErrorCode.CorruptMessage, -1, LogStartOffset, "empty records");
         }
 
+        var refused = RecordValidator.Check(span, batches, _config, Topic, Partition, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (refused is not null)
+        {
+            return refused.Value with { LogStartOffset = LogStartOffset };
+        }
+
+        var appendTime = _config.IsLogAppendTime ? _time.GetUtcNow().ToUnixTimeMilliseconds() : -1;
+
         long firstOffset = -1;
         lock (_lock)
         {
@@ -205,6 +223,11 @@ internal sealed class PartitionLog : IDisposable
             foreach (var (start, length) in batches)
             {
                 var batch = span.Slice(start, length);
+                if (appendTime >= 0)
+                {
+                    RecordValidator.StampLogAppendTime(batch, appendTime);
+                }
+
                 var offset = AppendLocked(batch);
                 if (firstOffset < 0)
                 {
@@ -214,7 +237,7 @@ internal sealed class PartitionLog : IDisposable
         }
 
         Appended?.Invoke();
-        return new AppendResult(ErrorCode.None, firstOffset, LogStartOffset);
+        return new AppendResult(ErrorCode.None, firstOffset, LogStartOffset) { LogAppendTime = appendTime };
     }
 
     /// <summary>Writes a transaction marker (commit or abort) for a producer.</summary>
@@ -232,6 +255,15 @@ internal sealed class PartitionLog : IDisposable
     }
 
     /// <summary>True when the producer has an open transaction here (used to write markers only where needed on recovery).</summary>
+    /// <summary>Active producers with the start of their open transaction (-1 if none), for DescribeProducers.</summary>
+    public List<(long ProducerId, short Epoch, int LastSequence, long LastTimestamp, long TransactionStart)> Producers()
+    {
+        lock (_lock)
+        {
+            return [.. _producers.Snapshot().Select(p => (p.ProducerId, p.Epoch, p.LastSequence, p.LastTimestamp, _transactions.OpenSince(p.ProducerId)))];
+        }
+    }
+
     public bool HasOpenTransaction(long producerId)
     {
         lock (_lock)

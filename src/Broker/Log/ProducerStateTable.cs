@@ -74,6 +74,7 @@ internal sealed class ProducerStateTable
             entry.Recent.Clear();
         }
 
+        entry.LastTimestamp = batch.MaxTimestamp;
         if (batch.IsControl || batch.BaseSequence < 0)
         {
             return;
@@ -90,6 +91,10 @@ internal sealed class ProducerStateTable
 
     public void Clear() => _producers.Clear();
 
+    /// <summary>The producers known to this partition (DescribeProducers): id, epoch, last sequence and timestamp.</summary>
+    public List<(long ProducerId, short Epoch, int LastSequence, long LastTimestamp)> Snapshot() =>
+        [.. _producers.Select(kv => (kv.Key, kv.Value.Epoch, kv.Value.LastSequence, kv.Value.LastTimestamp))];
+
     /// <summary>Takes over the state rebuilt while recovering the log.</summary>
     public void CopyFrom(ProducerStateTable other)
     {
@@ -104,6 +109,8 @@ internal sealed class ProducerStateTable
         public short Epoch { get; set; }
 
         public int LastSequence { get; set; } = -1;
+
+        public long LastTimestamp { get; set; } = -1;
 
         public Queue<CachedBatch> Recent { get; } = new(CachedBatches);
     }

@@ -9,10 +9,10 @@ internal static class RecordTimestamps
     public static (long Offset, long Timestamp) FirstAtOrAfter(LogSegment segment, long position, in RecordBatchHeader header, long timestamp, long logStart)
     {
         var fallback = (Math.Max(header.BaseOffset, logStart), header.MaxTimestamp);
-        if (header.Compression != 0)
+        if ((header.Attributes & RecordBatchHeader.TimestampTypeFlag) != 0)
         {
-            // Compressed records are not unpacked for this; the batch start is a safe lower bound.
-            return fallback;
+            // LogAppendTime: every record of the batch carries the batch's append time.
+            return header.MaxTimestamp >= timestamp ? fallback : (-1, -1);
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(header.TotalSize);
@@ -24,29 +24,30 @@ internal static class RecordTimestamps
                 return fallback;
             }
 
-            var pos = RecordBatchHeader.Size;
-            for (var i = 0; i < header.RecordCount; i++)
+            var records = new List<RecordInfo>(header.RecordCount);
+            byte[] unpacked;
+            try
             {
-                if (!RecordVarInt.TryRead(batch, ref pos, out var length) || length < 0)
-                {
-                    return fallback;
-                }
+                unpacked = BatchRecords.Unpack(batch, header.Compression);
+            }
+            catch (InvalidDataException)
+            {
+                return fallback;
+            }
 
-                var next = pos + length;
-                pos++; // attributes
-                if (!RecordVarInt.TryReadLong(batch, ref pos, out var timestampDelta) || !RecordVarInt.TryRead(batch, ref pos, out var offsetDelta))
-                {
-                    return fallback;
-                }
+            if (!BatchRecords.TryRead(unpacked, header.RecordCount, records))
+            {
+                return fallback;
+            }
 
-                var recordTimestamp = header.BaseTimestamp + timestampDelta;
-                var offset = header.BaseOffset + offsetDelta;
+            foreach (var record in records)
+            {
+                var recordTimestamp = header.BaseTimestamp + record.TimestampDelta;
+                var offset = header.BaseOffset + record.OffsetDelta;
                 if (recordTimestamp >= timestamp && offset >= logStart)
                 {
                     return (offset, recordTimestamp);
                 }
-
-                pos = next;
             }
 
             // Every record is older: the batch's max timestamp (as the producer wrote it) overstated it.

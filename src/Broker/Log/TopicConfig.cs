@@ -18,9 +18,11 @@ internal sealed class TopicConfig
     public const string DeleteRetentionMs = "delete.retention.ms";
     public const string MinCompactionLagMs = "min.compaction.lag.ms";
     public const string MessageTimestampType = "message.timestamp.type";
+    public const string TimestampBeforeMaxMs = "message.timestamp.before.max.ms";
+    public const string TimestampAfterMaxMs = "message.timestamp.after.max.ms";
 
     private static readonly string[] NumericKeys =
-        [RetentionMs, RetentionBytes, SegmentBytes, SegmentMs, MaxMessageBytes, DeleteRetentionMs, MinCompactionLagMs];
+        [RetentionMs, RetentionBytes, SegmentBytes, SegmentMs, MaxMessageBytes, DeleteRetentionMs, MinCompactionLagMs, TimestampBeforeMaxMs, TimestampAfterMaxMs];
 
     // Built once: the broker's options do not change while it runs, and appends read max.message.bytes per request.
     private readonly Dictionary<string, string> _defaults;
@@ -49,6 +51,11 @@ internal sealed class TopicConfig
     public long MaxBatchBytes => GetLong(MaxMessageBytes);
 
     public long DeleteRetentionMilliseconds => GetLong(DeleteRetentionMs);
+
+    public bool IsLogAppendTime => Get(MessageTimestampType) == "LogAppendTime";
+
+    /// <summary>How far a CreateTime timestamp may lie in the past / future of the broker's clock (Kafka 3.6+).</summary>
+    public (long Before, long After) TimestampBounds => (GetLong(TimestampBeforeMaxMs), GetLong(TimestampAfterMaxMs));
 
     /// <summary>Every config Kafka tools commonly read, with its effective value and whether it is the default.</summary>
     public IEnumerable<(string Name, string Value, bool IsDefault)> All()
@@ -83,6 +90,8 @@ internal sealed class TopicConfig
         [DeleteRetentionMs] = "86400000",
         [MinCompactionLagMs] = "0",
         [MessageTimestampType] = "CreateTime",
+        [TimestampBeforeMaxMs] = long.MaxValue.ToString(CultureInfo.InvariantCulture),
+        [TimestampAfterMaxMs] = long.MaxValue.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>Checks a proposed value; returns an error message or null.</summary>
@@ -99,9 +108,9 @@ internal sealed class TopicConfig
             return parts.Length > 0 && parts.All(p => p is "delete" or "compact") ? null : $"cleanup.policy must be delete and/or compact, not '{value}'";
         }
 
-        if (name == MessageTimestampType && value != "CreateTime")
+        if (name == MessageTimestampType && value is not ("CreateTime" or "LogAppendTime"))
         {
-            return "only message.timestamp.type=CreateTime is supported by the embedded broker";
+            return $"message.timestamp.type must be CreateTime or LogAppendTime, not '{value}'";
         }
 
         if (NumericKeys.Contains(name) && !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))

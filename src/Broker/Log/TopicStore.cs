@@ -35,6 +35,9 @@ internal sealed partial class TopicStore : IDisposable
     /// <summary>Raised for every partition log opened or created (the broker wires long-poll wake-ups to it).</summary>
     public event Action<PartitionLog>? PartitionOpened;
 
+    /// <summary>Where the partition directories live (DescribeLogDirs reports it as the log dir).</summary>
+    public string LogsDirectory => _logsRoot;
+
     [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
     private static partial Regex LegalName();
 

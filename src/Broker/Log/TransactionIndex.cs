@@ -56,6 +56,9 @@ internal sealed class TransactionIndex
 
     public bool IsOpen(long producerId) => _openFirstOffsets.ContainsKey(producerId);
 
+    /// <summary>First offset of the producer's open transaction, or -1.</summary>
+    public long OpenSince(long producerId) => _openFirstOffsets.GetValueOrDefault(producerId, -1);
+
     public void CopyFrom(TransactionIndex other)
     {
         foreach (var (id, first) in other._openFirstOffsets)

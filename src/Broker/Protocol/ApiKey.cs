@@ -30,4 +30,15 @@ internal enum ApiKey : short
     CreatePartitions = 37,
     DeleteGroups = 42,
     DescribeCluster = 60,
+
+    // The admin surface Kafka UIs call (issue #19), kept as one block: see Apis/AdminSurfaceApis.cs.
+    DescribeLogDirs = 35,
+    IncrementalAlterConfigs = 44,
+    AlterPartitionReassignments = 45,
+    ListPartitionReassignments = 46,
+    OffsetDelete = 47,
+    DescribeClientQuotas = 48,
+    DescribeProducers = 61,
+    DescribeTransactions = 65,
+    ListTransactions = 66,
 }

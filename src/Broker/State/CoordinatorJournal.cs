@@ -1,11 +1,11 @@
-using System.Buffers.Binary;
+using CryptoStreams.Broker.Log;
 using CryptoStreams.Broker.Protocol;
 
 namespace CryptoStreams.Broker.State;
 
 /// <summary>
 /// Append-only file of coordinator state changes (committed offsets, producer ids, transaction states), each
-/// entry framed as [int32 length][uint32 CRC-32C][payload]. Replayed on start-up; a torn or corrupt tail is
+/// entry framed by <see cref="JournalFrame"/> as the commit journal is. Replayed on start-up; a torn or corrupt tail is
 /// cut off. Compacted by rewriting a snapshot of the live state through a temporary file and a rename —
 /// the role Kafka gives to the compacted <c>__consumer_offsets</c> and <c>__transaction_state</c> topics.
 /// </summary>
@@ -37,25 +37,11 @@ internal sealed class CoordinatorJournal : IDisposable
             _file.Position = 0;
             var bytes = new byte[_file.Length];
             _file.ReadExactly(bytes);
-            var position = 0;
-            while (position + 8 <= bytes.Length)
+            var position = JournalFrame.ReadIntact(bytes, minPayload: 1, payload =>
             {
-                var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(position));
-                if (length <= 0 || position + 8 + length > bytes.Length)
-                {
-                    break;
-                }
-
-                var crc = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(position + 4));
-                var payload = bytes.AsMemory(position + 8, length);
-                if (Crc32C.Compute(payload.Span) != crc)
-                {
-                    break;
-                }
-
                 apply(new KafkaReader(payload));
-                position += 8 + length;
-            }
+                return true;
+            });
 
             var cut = bytes.Length - position;
             if (cut > 0)
@@ -74,7 +60,7 @@ internal sealed class CoordinatorJournal : IDisposable
     {
         using var payload = new KafkaWriter(256);
         write(payload);
-        var frame = Frame(payload.WrittenSpan);
+        var frame = JournalFrame.Of(payload.WrittenSpan);
         lock (_lock)
         {
             _file.Write(frame);
@@ -89,15 +75,6 @@ internal sealed class CoordinatorJournal : IDisposable
         }
     }
 
-    private static byte[] Frame(ReadOnlySpan<byte> payload)
-    {
-        var frame = new byte[payload.Length + 8];
-        BinaryPrimitives.WriteInt32BigEndian(frame, payload.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), Crc32C.Compute(payload));
-        payload.CopyTo(frame.AsSpan(8));
-        return frame;
-    }
-
     /// <summary>Replaces the journal with <paramref name="entries"/> (one payload each): compaction.</summary>
     public void Rewrite(IEnumerable<Action<KafkaWriter>> entries)
     {
@@ -110,7 +87,7 @@ internal sealed class CoordinatorJournal : IDisposable
                 {
                     using var payload = new KafkaWriter(256);
                     entry(payload);
-                    output.Write(Frame(payload.WrittenSpan));
+                    output.Write(JournalFrame.Of(payload.WrittenSpan));
                 }
 
                 output.Flush(flushToDisk: true);

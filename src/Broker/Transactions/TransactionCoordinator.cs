@@ -42,6 +42,18 @@ internal sealed class TransactionCoordinator
 
     internal Lock SyncRoot => _lock;
 
+    /// <summary>Copies of the transactional ids' states (ListTransactions, DescribeTransactions).</summary>
+    public List<TransactionSnapshot> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _states.Values.Select(s => new TransactionSnapshot(
+                s.TransactionalId, s.ProducerId, s.Epoch, s.TimeoutMs, s.Status,
+                s.Status == TransactionStatus.Ongoing ? s.StartedAt.ToUnixTimeMilliseconds() : -1,
+                [.. s.Partitions]))];
+        }
+    }
+
     private long AllocateProducerId()
     {
         var id = _nextProducerId++;

@@ -44,3 +44,7 @@ internal sealed class TransactionState
         PendingOffsets.Clear();
     }
 }
+
+/// <summary>A transactional id's state as the admin APIs report it.</summary>
+internal sealed record TransactionSnapshot(
+    string TransactionalId, long ProducerId, short Epoch, int TimeoutMs, TransactionStatus Status, long StartedAtMs, List<(string Topic, int Partition)> Partitions);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CryptoStreams.Archive.Parquet;
 using CryptoStreams.Extractors.Core;
 using CryptoStreams.Extractors.Hosting;
 using CryptoStreams.Extractors.Recording;
@@ -6,26 +7,37 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using CryptoStreams.Schema;
 
 namespace CryptoStreams.Cli.Commands;
 
 /// <summary>
 /// <c>cryptostreams replay DIR</c>: pushes frames recorded with <c>extract --record DIR</c> through the same parsers
 /// into the raw topics, in receive-time order with the recorded receive times; rejects go to <c>dlq.extractors</c>.
+/// <c>cryptostreams replay --archive DIR</c> re-publishes the records of a raw archive (<c>cryptostreams archive</c>)
+/// onto the raw topics in event-time order, through the same sink.
 /// </summary>
 internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var dir = new Argument<DirectoryInfo>("dir") { Description = "Folder of NDJSON frame recordings written by --record." };
+        var dir = new Argument<DirectoryInfo?>("dir") { Description = "Folder of NDJSON frame recordings written by --record.", Arity = ArgumentArity.ZeroOrOne };
+        var archive = new Option<DirectoryInfo?>("--archive") { Description = "Instead: re-publish the Parquet files of a raw archive (cryptostreams archive) onto the raw topics, in event-time order." };
         var bootstrap = CommonOptions.Bootstrap();
         var config = CommonOptions.Config();
-        var command = new Command("replay", "Push recorded frames (exchanges, price APIs, Chainlink, venue candles) through the parsers into the raw topics, deterministically.") { dir, bootstrap, config };
+        var command = new Command("replay", "Push recorded frames (exchanges, price APIs, Chainlink, venue candles) through the parsers into the raw topics, deterministically.") { dir, archive, bootstrap, config };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(dir) is null) == (result.GetValue(archive) is null))
+            {
+                result.AddError("replay: give either a recordings folder or --archive DIR.");
+            }
+        });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            var directory = parseResult.GetValue(dir)!;
+            var directory = parseResult.GetValue(dir) ?? parseResult.GetValue(archive)!;
             if (!directory.Exists)
             {
                 await error.WriteLineAsync($"cryptostreams replay: folder {directory.FullName} does not exist.");
@@ -41,8 +53,15 @@ internal static class ReplayCommand
             await using var provider = services.BuildServiceProvider();
             try
             {
-                var replayer = provider.GetRequiredService<FrameReplayer>();
                 var sink = provider.GetRequiredService<IRawSink>();
+                if (parseResult.GetValue(archive) is not null)
+                {
+                    var archived = await RepublishAsync(directory.FullName, sink, cancellationToken);
+                    await output.WriteLineAsync($"re-published {archived} archived records from {directory.FullName} in event-time order");
+                    return 0;
+                }
+
+                var replayer = provider.GetRequiredService<FrameReplayer>();
                 var summary = await replayer.ReplayAsync(directory.FullName, sink, cancellationToken);
                 if (sink is IFlushableRawSink flushable)
                 {
@@ -63,7 +82,35 @@ internal static class ReplayCommand
                 await error.WriteLineAsync("cryptostreams replay: " + ex.Message);
                 return 2;
             }
+            catch (InvalidDataException ex)
+            {
+                await error.WriteLineAsync("cryptostreams replay --archive: " + ex.Message);
+                return 2;
+            }
         });
         return command;
+    }
+
+    private static async Task<long> RepublishAsync(string root, IRawSink sink, CancellationToken cancellationToken)
+    {
+        var rows = await ArchiveReader.ReadAsync(root, cancellationToken);
+        foreach (var row in rows)
+        {
+            await (row.Record switch
+            {
+                Tick tick => sink.PublishTickAsync(tick, cancellationToken),
+                OracleRound round => sink.PublishOracleRoundAsync(round, cancellationToken),
+                Gap gap => sink.PublishGapAsync(gap, cancellationToken),
+                Candle candle => sink.PublishCandleAsync(candle, cancellationToken),
+                _ => throw new InvalidDataException($"{row.Topic}: unexpected record {row.Record.GetType().Name}"),
+            });
+        }
+
+        if (sink is IFlushableRawSink flushable)
+        {
+            await flushable.FlushAsync(cancellationToken);
+        }
+
+        return rows.Count;
     }
 }

@@ -33,10 +33,11 @@ internal static class UpCommand
         var partitions = TopicsCommand.Partitions();
         var apiPort = new Option<int?>("--api-port") { Description = "Port of the management API (default 5000; Api:Port)." };
         var noApi = new Option<bool>("--no-api") { Description = "Do not start the management API." };
+        var noArchive = new Option<bool>("--no-archive") { Description = "Do not run the raw archive (Archive:Enabled=false)." };
         var plain = new Option<bool>("--plain") { Description = "Log lines instead of the live status view (the default when output is not a terminal)." };
         var command = new Command("up", "Run the whole pipeline: embedded broker, PostgreSQL, extractors, topology and loader, with a live status view.")
         {
-            bootstrap, database, config, simulate, seed, speed, replay, brokerData, partitions, apiPort, noApi, plain,
+            bootstrap, database, config, simulate, seed, speed, replay, brokerData, partitions, apiPort, noApi, noArchive, plain,
         };
         command.Validators.Add(result =>
         {
@@ -61,6 +62,7 @@ internal static class UpCommand
                 ["Database:ConnectionString"] = parseResult.GetValue(database),
                 ["Api:Port"] = parseResult.GetValue(apiPort)?.ToString(CultureInfo.InvariantCulture),
                 ["Api:Enabled"] = parseResult.GetValue(noApi) ? "false" : null,
+                ["Archive:Enabled"] = parseResult.GetValue(noArchive) ? "false" : null,
             };
             if (external is null)
             {
@@ -112,8 +114,13 @@ internal static class UpCommand
             throw new InvalidOperationException($"--replay: folder {replay.FullName} does not exist");
         }
 
-        var settings = new PipelineSettings(
-            embedded ? PipelineStages.All : PipelineStages.All & ~PipelineStages.Broker, bootstrapServers, partitions, ReplayDirectory: replay?.FullName);
+        var stages = embedded ? PipelineStages.All : PipelineStages.All & ~PipelineStages.Broker;
+        if (!configuration.GetValue("Archive:Enabled", true))
+        {
+            stages &= ~PipelineStages.Archive;
+        }
+
+        var settings = new PipelineSettings(stages, bootstrapServers, partitions, ReplayDirectory: replay?.FullName);
         var recent = new RecentLogs(TimeProvider.System);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         if (interactive)

@@ -38,6 +38,11 @@ internal static class PipelineHost
             StageRegistrations.AddLoader(services, configuration);
         }
 
+        if (settings.Runs(PipelineStages.Archive))
+        {
+            StageRegistrations.AddArchive(services, configuration);
+        }
+
         if (settings.Runs(PipelineStages.Topology))
         {
             StageRegistrations.AddTopology(services, configuration);

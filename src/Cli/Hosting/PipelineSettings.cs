@@ -12,7 +12,8 @@ internal enum PipelineStages
     Topology = 4,
     Loader = 8,
     Api = 16,
-    All = Broker | Extractors | Topology | Loader | Api,
+    Archive = 32,
+    All = Broker | Extractors | Topology | Loader | Api | Archive,
 }
 
 /// <summary>What the host composes, resolved from options and configuration before it starts.</summary>

@@ -1,3 +1,4 @@
+using CryptoStreams.Archive;
 using CryptoStreams.Cli.Api;
 using CryptoStreams.Extractors.Hosting;
 using CryptoStreams.Loader;
@@ -17,6 +18,12 @@ internal static class StageRegistrations
     {
         services.AddLoader(configuration);
         services.AddSingleton<IStageStatusSource>(sp => new DelegateStageStatusSource("loader", () => LoaderView(sp.GetRequiredService<LoaderStatus>().Current)));
+    }
+
+    public static void AddArchive(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddArchive(configuration);
+        services.AddSingleton<IStageStatusSource>(sp => new DelegateStageStatusSource("archive", () => ArchiveView(sp.GetRequiredService<ArchiveStatus>().Current)));
     }
 
     public static void AddTopology(IServiceCollection services, IConfiguration configuration)
@@ -40,6 +47,26 @@ internal static class StageRegistrations
 
         services.AddSingleton<IStageStatusSource>(sp => new DelegateStageStatusSource("extractors", () => sp.GetRequiredService<ExtractorStatus>().Snapshot()));
     }
+
+    /// <summary>The archive snapshot with its lag keyed by <c>topic[partition]</c> text, which JSON can carry.</summary>
+    private static object ArchiveView(ArchiveSnapshot s) => new
+    {
+        s.State,
+        s.GroupId,
+        s.Destination,
+        s.Files,
+        s.Rows,
+        s.Bytes,
+        s.DeadLetters,
+        s.RowsPerSecond,
+        s.OpenFiles,
+        s.BufferedRows,
+        s.TotalLag,
+        Lag = s.Lag.Where(p => p.Value > 0).ToDictionary(p => p.Key.ToString(), p => p.Value, StringComparer.Ordinal),
+        s.LastFile,
+        s.LastError,
+        s.UpdatedAt,
+    };
 
     /// <summary>The loader snapshot with its lag keyed by <c>topic[partition]</c> text, which JSON can carry.</summary>
     private static object LoaderView(LoaderSnapshot s) => new

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CryptoStreams.Archive;
 using CryptoStreams.Broker;
 using CryptoStreams.Extractors.Hosting;
 using CryptoStreams.Loader;
@@ -84,6 +85,25 @@ internal static class StatusPanels
 
         table.AddRow("dead letters", Warn(loader.DeadLetters));
         if (loader.LastError is { } error)
+        {
+            table.AddRow("[red]last error[/]", Markup.Escape(Shorten(error, 60)));
+        }
+
+        return table;
+    }
+
+    public static IRenderable Archive(ArchiveSnapshot archive)
+    {
+        var table = KeyValue("archive");
+        table.AddRow("state", Markup.Escape(archive.State.ToString()));
+        table.AddRow("into", Markup.Escape(Shorten(archive.Destination, 40)));
+        table.AddRow("files / rows", $"{Count(archive.Files)} / {Count(archive.Rows)}");
+        table.AddRow("bytes", Bytes(archive.Bytes));
+        table.AddRow("rows/s", archive.RowsPerSecond.ToString("0", Invariant));
+        table.AddRow("open files (rows)", $"{archive.OpenFiles} ({Count(archive.BufferedRows)})");
+        table.AddRow("consumer lag", archive.TotalLag > 1_000 ? $"[yellow]{Count(archive.TotalLag)}[/]" : Count(archive.TotalLag));
+        table.AddRow("dead letters", Warn(archive.DeadLetters));
+        if (archive.LastError is { } error)
         {
             table.AddRow("[red]last error[/]", Markup.Escape(Shorten(error, 60)));
         }

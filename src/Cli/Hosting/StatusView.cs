@@ -1,3 +1,4 @@
+using CryptoStreams.Archive;
 using CryptoStreams.Broker;
 using CryptoStreams.Cli.Api;
 using CryptoStreams.Extractors.Hosting;
@@ -22,6 +23,7 @@ internal sealed class StatusView(
     PipelineSettings settings,
     TimeProvider time,
     LoaderStatus? loader = null,
+    ArchiveStatus? archive = null,
     ManagementApiService? api = null) : BackgroundService
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
@@ -62,6 +64,12 @@ internal sealed class StatusView(
             {
                 // The loader's stage snapshot is shaped for JSON (/status); the view reads the typed one.
                 panels.Add(StatusPanels.Loader(loader.Current));
+                continue;
+            }
+
+            if (stage.Stage == "archive" && archive is not null)
+            {
+                panels.Add(StatusPanels.Archive(archive.Current));
                 continue;
             }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Numerics;
+using Nethereum.ABI.FunctionEncoding;
+using Nethereum.ABI.FunctionEncoding.Attributes;
 
 namespace CryptoStreams.Extractors.Chainlink;
 
@@ -25,8 +27,9 @@ public sealed class AbiDecodeException : FormatException
 }
 
 /// <summary>
-/// Decodes the two return values we read from a feed proxy. ABI words are 32 big-endian bytes; each is checked
-/// against its declared width (uint8, uint80, int256, uint256 timestamps) instead of being truncated.
+/// Decodes the two return values we read from a feed proxy with Nethereum's ABI decoder, then checks each value
+/// against its declared width (uint8, uint80, uint256 timestamps) instead of letting it be truncated: Nethereum
+/// decodes a whole 32-byte word whatever the declared width says.
 /// </summary>
 public static class AbiDecoder
 {
@@ -42,25 +45,22 @@ public static class AbiDecoder
 
     public static int DecodeDecimals(string hex)
     {
-        var bytes = HexToBytes(hex);
-        RequireWords(bytes, 1, "decimals()");
-        var value = Unsigned(bytes, 0, bits: 8, "decimals");
-        return (int)value;
+        var output = Decode<DecimalsOutput>(hex, words: 1, "decimals()");
+        return (int)Fits(output.Decimals, bits: 8, "decimals");
     }
 
     public static RoundData DecodeLatestRoundData(string hex)
     {
-        var bytes = HexToBytes(hex);
-        RequireWords(bytes, 5, "latestRoundData()");
-        var roundId = (UInt128)Unsigned(bytes, 0, bits: 80, "roundId");
-        var answer = new BigInteger(bytes.AsSpan(WordSize, WordSize), isUnsigned: false, isBigEndian: true);
-        var startedAt = Timestamp(bytes, 2, "startedAt");
-        var updatedAt = Timestamp(bytes, 3, "updatedAt");
-        var answeredInRound = (UInt128)Unsigned(bytes, 4, bits: 80, "answeredInRound");
-        return new RoundData(roundId, answer, startedAt, updatedAt, answeredInRound);
+        var output = Decode<LatestRoundDataOutput>(hex, words: 5, "latestRoundData()");
+        return new RoundData(
+            (UInt128)Fits(output.RoundId, bits: 80, "roundId"),
+            output.Answer,
+            Timestamp(output.StartedAt, "startedAt"),
+            Timestamp(output.UpdatedAt, "updatedAt"),
+            (UInt128)Fits(output.AnsweredInRound, bits: 80, "answeredInRound"));
     }
 
-    /// <summary>The answer as an exact decimal: <c>answer / 10^decimals</c>.</summary>
+    /// <summary>The answer as an exact decimal: its integer text with the point moved <paramref name="decimals"/> places.</summary>
     public static decimal Scale(BigInteger answer, int decimals)
     {
         if (decimals is < 0 or > 28)
@@ -68,19 +68,16 @@ public static class AbiDecoder
             throw new AbiDecodeException($"decimals {decimals} is outside what decimal can represent exactly (0..28)");
         }
 
-        var magnitude = BigInteger.Abs(answer);
-        if (magnitude > MaxDecimalMantissa)
+        // decimal.Parse rounds digits that do not fit instead of refusing them; a wider answer must not be rounded.
+        if (BigInteger.Abs(answer) > MaxDecimalMantissa)
         {
             throw new AbiDecodeException($"answer {answer} has more than 96 bits");
         }
 
-        var bytes = magnitude.ToByteArray(isUnsigned: true, isBigEndian: false);
-        Span<byte> padded = stackalloc byte[12];
-        bytes.CopyTo(padded);
-        var lo = BitConverter.ToInt32(padded[..4]);
-        var mid = BitConverter.ToInt32(padded[4..8]);
-        var hi = BitConverter.ToInt32(padded[8..12]);
-        return new decimal(lo, mid, hi, answer.Sign < 0, (byte)decimals);
+        var digits = BigInteger.Abs(answer).ToString(CultureInfo.InvariantCulture).PadLeft(decimals + 1, '0');
+        var text = decimals == 0 ? digits : string.Concat(digits.AsSpan(0, digits.Length - decimals), ".", digits.AsSpan(digits.Length - decimals));
+        var value = decimal.Parse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        return answer.Sign < 0 ? -value : value;
     }
 
     public static byte[] HexToBytes(string hex)
@@ -102,18 +99,21 @@ public static class AbiDecoder
         }
     }
 
-    private static void RequireWords(byte[] bytes, int words, string function)
+    private static T Decode<T>(string hex, int words, string function)
+        where T : new()
     {
+        var bytes = HexToBytes(hex);
         if (bytes.Length < words * WordSize)
         {
             throw new AbiDecodeException($"{function} returned {bytes.Length} bytes, expected {words * WordSize}");
         }
+
+        return new FunctionCallDecoder().DecodeFunctionOutput<T>(Convert.ToHexString(bytes));
     }
 
-    private static BigInteger Unsigned(byte[] bytes, int word, int bits, string name)
+    private static BigInteger Fits(BigInteger value, int bits, string name)
     {
-        var value = new BigInteger(bytes.AsSpan(word * WordSize, WordSize), isUnsigned: true, isBigEndian: true);
-        if (value >> bits != BigInteger.Zero)
+        if (value.Sign < 0 || value >> bits != BigInteger.Zero)
         {
             throw new AbiDecodeException($"{name} does not fit in {bits} bits: {value}");
         }
@@ -121,14 +121,41 @@ public static class AbiDecoder
         return value;
     }
 
-    private static DateTimeOffset Timestamp(byte[] bytes, int word, string name)
+    private static DateTimeOffset Timestamp(BigInteger seconds, string name)
     {
-        var seconds = Unsigned(bytes, word, bits: 64, name);
+        Fits(seconds, bits: 64, name);
         if (seconds > 253402300799)
         {
             throw new AbiDecodeException($"{name} {seconds.ToString(CultureInfo.InvariantCulture)} is past year 9999");
         }
 
         return DateTimeOffset.FromUnixTimeSeconds((long)seconds);
+    }
+
+    // The outputs as the feed proxy's ABI declares them; Nethereum maps each word to its property by order.
+    [FunctionOutput]
+    private sealed class DecimalsOutput
+    {
+        [Parameter("uint8", "decimals", 1)]
+        public BigInteger Decimals { get; set; }
+    }
+
+    [FunctionOutput]
+    private sealed class LatestRoundDataOutput
+    {
+        [Parameter("uint80", "roundId", 1)]
+        public BigInteger RoundId { get; set; }
+
+        [Parameter("int256", "answer", 2)]
+        public BigInteger Answer { get; set; }
+
+        [Parameter("uint256", "startedAt", 3)]
+        public BigInteger StartedAt { get; set; }
+
+        [Parameter("uint256", "updatedAt", 4)]
+        public BigInteger UpdatedAt { get; set; }
+
+        [Parameter("uint80", "answeredInRound", 5)]
+        public BigInteger AnsweredInRound { get; set; }
     }
 }

@@ -51,55 +51,35 @@ public sealed partial class ChainlinkConnector : ISourceConnector
             .Select(f => new FeedState(CanonicalSymbol.Parse(f.Symbol).ToString(), f.Address))
             .ToList();
         LogReading(_logger, feeds.Count, _options.RpcUrl!.Host, _options.Interval);
-        var failures = 0;
+        var rounds = new Backoff(_options.Interval, _options.MaxBackoff, Jitter: false).Retry<string?>(
+            _time,
+            retry: outcome => outcome.Result is not null,
+            onRetry: args =>
+            {
+                var failures = args.AttemptNumber + 1;
+                var failure = args.Outcome.Result!;
+                if (failures >= _options.UnreachableAfterFailures)
+                {
+                    _health.Unreachable(Source, failure);
+                }
+                else
+                {
+                    _health.Disconnected(Source, failure);
+                }
+
+                LogRpcFailed(_logger, failure, failures, args.RetryDelay);
+                return default;
+            },
+            waiting: wait => Waiting?.Invoke(wait, "backoff"));
         try
         {
             while (true)
             {
-                string? failure = null;
-                foreach (var feed in feeds)
-                {
-                    try
-                    {
-                        await PollFeedAsync(feed, sink, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is JsonRpcException or HttpRequestException or IOException
-                                               || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                    {
-                        failure ??= $"{feed.Symbol}: {ex.Message}";
-                    }
-                }
-
-                // Polls cut short by the stop are not failures to wait out and report.
-                cancellationToken.ThrowIfCancellationRequested();
-                TimeSpan wait;
-                string why;
-                if (failure is null)
-                {
-                    failures = 0;
-                    _health.Connected(Source);
-                    (wait, why) = (_options.Interval, "next-call");
-                }
-                else
-                {
-                    failures++;
-                    if (failures >= _options.UnreachableAfterFailures)
-                    {
-                        _health.Unreachable(Source, failure);
-                    }
-                    else
-                    {
-                        _health.Disconnected(Source, failure);
-                    }
-
-                    var backoff = _options.Interval * Math.Pow(2, Math.Min(failures - 1, 20));
-                    wait = backoff < _options.MaxBackoff ? backoff : _options.MaxBackoff;
-                    why = "backoff";
-                    LogRpcFailed(_logger, failure, failures, wait);
-                }
-
-                var delay = Task.Delay(wait, _time, cancellationToken);
-                Waiting?.Invoke(wait, why);
+                // One round reads every feed; a round with a failed feed is retried on the back-off until one succeeds.
+                await rounds.ExecuteAsync(async token => await PollRoundAsync(feeds, sink, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                _health.Connected(Source);
+                var delay = Task.Delay(_options.Interval, _time, cancellationToken);
+                Waiting?.Invoke(_options.Interval, "next-call");
                 await delay.ConfigureAwait(false);
             }
         }
@@ -107,6 +87,28 @@ public sealed partial class ChainlinkConnector : ISourceConnector
         {
             // Stopping is not a failure.
         }
+    }
+
+    /// <summary>Reads every feed once; the first failure, or null when all answered.</summary>
+    private async Task<string?> PollRoundAsync(List<FeedState> feeds, IRawSink sink, CancellationToken cancellationToken)
+    {
+        string? failure = null;
+        foreach (var feed in feeds)
+        {
+            try
+            {
+                await PollFeedAsync(feed, sink, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is JsonRpcException or HttpRequestException or IOException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                failure ??= $"{feed.Symbol}: {ex.Message}";
+            }
+        }
+
+        // Polls cut short by the stop are not failures to wait out and report.
+        cancellationToken.ThrowIfCancellationRequested();
+        return failure;
     }
 
     private async Task PollFeedAsync(FeedState feed, IRawSink sink, CancellationToken cancellationToken)

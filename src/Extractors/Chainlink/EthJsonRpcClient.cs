@@ -26,7 +26,8 @@ public readonly record struct EthCallResult(string ResultHex, byte[] Body);
 
 /// <summary>
 /// Just enough JSON-RPC for <c>eth_call</c> against the latest block. Small and exact: results stay hex
-/// strings until <see cref="AbiDecoder"/> reads them.
+/// strings until <see cref="AbiDecoder"/> reads them. Not Nethereum's RPC client: that one hands back the decoded
+/// result only, while every response body is recorded for replay and goes with a dead letter as it came.
 /// </summary>
 public sealed class EthJsonRpcClient(HttpClient http, Uri endpoint)
 {

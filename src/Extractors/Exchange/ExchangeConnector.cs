@@ -55,7 +55,7 @@ public sealed record BackfillResult(IReadOnlyList<Tick> Ticks, GapCoverage Cover
 /// published after the backfilled ones, so each symbol's trades go out in order and exactly once; whatever the
 /// REST history cannot provide is published as a <see cref="Gap"/>. Venues supply only their protocol details.
 /// </summary>
-public abstract class ExchangeConnector : ISourceConnector
+public abstract partial class ExchangeConnector : ISourceConnector
 {
     private readonly ExchangeOptions options;
     private readonly IChannelFrameParser parser;
@@ -202,73 +202,80 @@ public abstract class ExchangeConnector : ISourceConnector
     private async Task RunSessionsAsync(IRawSink sink, CancellationToken cancellationToken)
     {
         var run = new RunState(sink);
-        var backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, new Random());
-        while (!cancellationToken.IsCancellationRequested)
+
+        // Failed sessions in a row; a session that delivered data starts the count over.
+        var failures = 0;
+        var sessions = new Backoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Jitter: true).Retry<SessionOutcome>(
+            Time,
+            retry: outcome => outcome.Result is not null,
+            onRetry: args =>
+            {
+                var end = args.Outcome.Result!;
+                Logger.SessionEnded(Source, end.Reason, args.RetryDelay);
+                if (failures >= UnreachableAfterFailures)
+                {
+                    health.Unreachable(Source, end.Reason);
+                }
+                else
+                {
+                    health.Disconnected(Source, end.Reason);
+                }
+
+                return default;
+            },
+            delay: outcome => outcome.Result is { Planned: true } ? TimeSpan.Zero : null,
+            failuresInARow: () => failures);
+        try
+        {
+            // Every session ends in the next one, until the stop.
+            await sessions.ExecuteAsync(
+                async token =>
+                {
+                    var end = await NextSessionAsync(run, token).ConfigureAwait(false);
+                    run.LastDisconnect = end.Reason;
+                    run.Reconnecting = true;
+                    status.Reconnect(end.Planned ? null : end.Reason);
+                    telemetry.Reconnect(Source);
+                    failures = run.SessionDeliveredFrames ? 0 : failures;
+                    failures += end.Planned ? 0 : 1;
+                    return end;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping, also while waiting to reconnect.
+        }
+
+        status.Connected(false);
+    }
+
+    /// <summary>Waits until some tracked symbol trades here, then runs one session to its end.</summary>
+    private async Task<SessionOutcome> NextSessionAsync(RunState run, CancellationToken cancellationToken)
+    {
+        while (true)
         {
             var changed = Volatile.Read(ref trackedChanged).Task;
             var symbols = CurrentSymbols();
             Volatile.Write(ref sessionSymbols, symbols);
-            if (symbols.Count == 0)
-            {
-                health.Disconnected(Source, "none of the tracked symbols is trading on this venue");
-                try
-                {
-                    await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            string reason;
-            var planned = false;
-            try
-            {
-                (reason, planned) = await RunSessionAsync(run, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            if (symbols.Count > 0)
             {
                 break;
             }
-            catch (Exception ex) when (IsConnectionFailure(ex))
-            {
-                reason = $"{ex.GetType().Name}: {ex.Message}";
-            }
 
-            run.LastDisconnect = reason;
-            run.Reconnecting = true;
-            status.Reconnect(planned ? null : reason);
-            telemetry.Reconnect(Source);
-            if (run.SessionDeliveredFrames)
-            {
-                backoff.Reset();
-            }
-
-            var delay = planned ? TimeSpan.Zero : backoff.Next();
-            Logger.SessionEnded(Source, reason, delay);
-            if (backoff.ConsecutiveFailures >= UnreachableAfterFailures)
-            {
-                health.Unreachable(Source, reason);
-            }
-            else
-            {
-                health.Disconnected(Source, reason);
-            }
-
-            try
-            {
-                await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            health.Disconnected(Source, "none of the tracked symbols is trading on this venue");
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        status.Connected(false);
+        try
+        {
+            var (reason, planned) = await RunSessionAsync(run, cancellationToken).ConfigureAwait(false);
+            return new SessionOutcome(reason, planned);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            return new SessionOutcome($"{ex.GetType().Name}: {ex.Message}", Planned: false);
+        }
     }
 
     /// <summary>Where to connect; KuCoin fetches a fresh token here.</summary>
@@ -298,356 +305,6 @@ public abstract class ExchangeConnector : ISourceConnector
         return frame;
     }
 
-    /// <summary>Parses a REST body with the venue's parser; a body it rejects fails the backfill.</summary>
-    protected IReadOnlyList<Tick> ReadRestTicks(string channel, RestResponse response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        var result = parser.Parse(channel, response.Body, response.ReceivedAt);
-        return result.IsRejected
-            ? throw new RestCallException($"{channel} response rejected: {result.RejectReason} ({result.RejectDetail})")
-            : result.Ticks;
-    }
-
-    /// <summary>
-    /// Backfill for venues whose history pages go from the newest trade backwards (OKX, Coinbase): fetch pages
-    /// until one reaches the anchor trade. If the history ends or the trade budget is spent first, what lies
-    /// between the anchor and the oldest fetched trade is still missing.
-    /// </summary>
-    protected async Task<BackfillResult> BackfillBackwardsAsync(
-        long afterId,
-        DateTimeOffset afterTime,
-        Func<string?, CancellationToken, Task<(IReadOnlyList<Tick> Page, string? NextCursor)>> fetchPage,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(fetchPage);
-        var collected = new List<Tick>();
-        string? cursor = null;
-        var pages = 0;
-        while (true)
-        {
-            var (page, next) = await fetchPage(cursor, cancellationToken).ConfigureAwait(false);
-            pages++;
-            var reachedAnchor = false;
-            foreach (var tick in page)
-            {
-                var id = TradeIds.Numeric(tick);
-                if (id <= afterId)
-                {
-                    reachedAnchor = true;
-                }
-                else
-                {
-                    collected.Add(tick);
-                }
-            }
-
-            var ordered = collected.OrderBy(TradeIds.Numeric).ToList();
-            if (reachedAnchor)
-            {
-                return BackfillResult.Covered(ordered, $"{ordered.Count} trades from {pages} history pages");
-            }
-
-            if (page.Count == 0 || next is null || collected.Count >= options.MaxBackfillTrades)
-            {
-                var oldest = ordered.Count > 0 ? ordered[0].EventTime : (DateTimeOffset?)null;
-                var why = collected.Count >= options.MaxBackfillTrades ? $"stopped at MaxBackfillTrades={options.MaxBackfillTrades}" : "the venue's history ends before the last trade seen";
-                return new BackfillResult(ordered, ordered.Count > 0 ? GapCoverage.Partial : GapCoverage.None, afterTime, oldest, $"{why}; {ordered.Count} trades recovered");
-            }
-
-            cursor = next;
-        }
-    }
-
-    private static bool IsConnectionFailure(Exception ex) =>
-        ex is WebSocketException or HttpRequestException or IOException or TimeoutException or RestCallException
-            or OperationCanceledException or InvalidOperationException or System.Text.Json.JsonException or UriFormatException;
-
-    private async Task<(string Reason, bool Planned)> RunSessionAsync(RunState run, CancellationToken cancellationToken)
-    {
-        run.SessionDeliveredFrames = false;
-        var endpoint = await ResolveEndpointAsync(cancellationToken).ConfigureAwait(false);
-        using var socket = new ClientWebSocket();
-
-        // Protocol-level pings from the venue (Binance) are answered by the socket itself while a receive is pending.
-        socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        using (var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, Time))
-        using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token))
-        {
-            await socket.ConnectAsync(endpoint.Uri, connecting.Token).ConfigureAwait(false);
-        }
-
-        using var session = new ExchangeSession(socket, Time);
-        using var sessionCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watchdog = WatchAsync(session, endpoint.Heartbeat, sessionCancel.Token);
-        Task? backfill = null;
-        try
-        {
-            await SubscribeAsync(session, sessionCancel.Token).ConfigureAwait(false);
-            session.Subscribed = true;
-            status.Connected(true);
-            health.Connected(Source);
-            var subscribed = string.Join(',', Symbols);
-            Logger.Connected(Source, endpoint.Uri.Authority, subscribed);
-            Volatile.Write(ref currentSession, session);
-
-            // A change that arrived while connecting would otherwise wait for the next one.
-            EndSessionIfSymbolsChanged();
-            if (run.Reconnecting)
-            {
-                backfill = BackfillAfterReconnectAsync(run, sessionCancel.Token, cancellationToken);
-            }
-
-            while (true)
-            {
-                var frame = await session.ReceiveAsync(sessionCancel.Token).ConfigureAwait(false);
-                if (frame is null)
-                {
-                    return ($"closed by {Source}: {session.CloseDescription}", false);
-                }
-
-                var receivedAt = Time.GetUtcNow();
-                run.SessionDeliveredFrames = true;
-                recorder.Record(Source, FrameChannels.WebSocket, frame.Value.Span, receivedAt);
-                status.Frame(receivedAt);
-                if (IsReconnectSignal(frame.Value.Span))
-                {
-                    Logger.PlannedReconnect(Source, "the venue announced a shutdown");
-                    await HandleFrameAsync(run, frame.Value, receivedAt, cancellationToken).ConfigureAwait(false);
-                    return ("venue announced a shutdown", true);
-                }
-
-                await HandleFrameAsync(run, frame.Value, receivedAt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (session.EndReason is not null && !cancellationToken.IsCancellationRequested && IsConnectionFailure(ex))
-        {
-            return (session.EndReason, session.PlannedEnd);
-        }
-        finally
-        {
-            Volatile.Write(ref currentSession, null);
-            status.Connected(false);
-            await sessionCancel.CancelAsync().ConfigureAwait(false);
-            await Settle(watchdog).ConfigureAwait(false);
-            if (backfill is not null)
-            {
-                await Settle(backfill).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static async Task Settle(Task task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // The session is over; whatever the task was doing ends with it.
-        }
-    }
-
-    private async Task WatchAsync(ExchangeSession session, HeartbeatPolicy? heartbeat, CancellationToken cancellationToken)
-    {
-        var step = options.StallTimeout;
-        if (heartbeat is not null && heartbeat.Interval < step)
-        {
-            step = heartbeat.Interval;
-        }
-
-        if (options.MaxSessionLifetime > TimeSpan.Zero && options.MaxSessionLifetime < step)
-        {
-            step = options.MaxSessionLifetime;
-        }
-
-        step = TimeSpan.FromMilliseconds(Math.Clamp(step.TotalMilliseconds / 4, 10, 1000));
-        var lastPing = session.OpenedAt;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(step, Time, cancellationToken).ConfigureAwait(false);
-            var now = Time.GetUtcNow();
-            var silence = now - session.LastFrameAt;
-            if (silence >= options.StallTimeout)
-            {
-                Logger.Stalled(Source, silence);
-                session.End($"stalled: no frame for {silence.TotalSeconds:0.#} s", planned: false);
-                return;
-            }
-
-            if (options.MaxSessionLifetime > TimeSpan.Zero && now - session.OpenedAt >= options.MaxSessionLifetime)
-            {
-                Logger.LifetimeReached(Source, options.MaxSessionLifetime);
-                session.End("planned: session lifetime reached", planned: true);
-                return;
-            }
-
-            if (heartbeat is null || !session.Subscribed)
-            {
-                continue;
-            }
-
-            var due = now - lastPing >= heartbeat.Interval && (!heartbeat.OnlyWhenSilent || silence >= heartbeat.Interval);
-            if (due)
-            {
-                lastPing = now;
-                try
-                {
-                    await SendHeartbeatAsync(session, cancellationToken).ConfigureAwait(false);
-                }
-                catch (WebSocketException)
-                {
-                    // The receive loop sees the broken socket and reconnects.
-                    return;
-                }
-            }
-        }
-    }
-
-    private async Task HandleFrameAsync(RunState run, ReadOnlyMemory<byte> frame, DateTimeOffset receivedAt, CancellationToken cancellationToken)
-    {
-        var result = parser.Parse(FrameChannels.WebSocket, frame.Span, receivedAt);
-        if (result.IsRejected)
-        {
-            Logger.Rejected(Source, result.RejectReason!, result.RejectDetail ?? string.Empty);
-            status.DeadLetter();
-            telemetry.DeadLetter(Source);
-            var letter = new DeadLetter("extractors", Source, result.RejectReason!, result.RejectDetail ?? string.Empty, frame.ToArray(), null, null, null, receivedAt);
-            await run.Sink.PublishDeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (result.Ticks.Count == 0)
-        {
-            return;
-        }
-
-        await run.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            foreach (var tick in result.Ticks)
-            {
-                if (run.Held.TryGetValue(tick.Symbol, out var held))
-                {
-                    held.Add(tick);
-                }
-                else
-                {
-                    await PublishAsync(run, tick, fromBackfill: false, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            run.Gate.Release();
-        }
-    }
-
-    private async ValueTask<bool> PublishAsync(RunState run, Tick tick, bool fromBackfill, CancellationToken cancellationToken)
-    {
-        if (!run.Ledger.TryAccept(tick))
-        {
-            status.Duplicate();
-            telemetry.Duplicate(Source);
-            return false;
-        }
-
-        await run.Sink.PublishTickAsync(tick, cancellationToken).ConfigureAwait(false);
-        status.Tick(tick.ReceiveTime, fromBackfill);
-        telemetry.Tick(Source);
-        if (fromBackfill)
-        {
-            telemetry.Backfilled(Source, 1);
-        }
-
-        return true;
-    }
-
-    private async Task BackfillAfterReconnectAsync(RunState run, CancellationToken sessionToken, CancellationToken runToken)
-    {
-        // Hold live trades of every symbol with history before the first frame of the new session is read.
-        var anchors = new List<(string Symbol, long Id, DateTimeOffset Time)>();
-        await run.Gate.WaitAsync(runToken).ConfigureAwait(false);
-        try
-        {
-            foreach (var symbol in Symbols)
-            {
-                if (run.Ledger.Anchor(symbol) is { } anchor)
-                {
-                    run.Held[symbol] = [];
-                    anchors.Add((symbol, anchor.Id, anchor.Time));
-                }
-            }
-        }
-        finally
-        {
-            run.Gate.Release();
-        }
-
-        await Task.Yield();
-        foreach (var (symbol, id, time) in anchors)
-        {
-            BackfillResult result;
-            try
-            {
-                result = await BackfillAsync(symbol, id, time, sessionToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!runToken.IsCancellationRequested)
-            {
-                result = new BackfillResult([], GapCoverage.None, time, null, "backfill interrupted by another disconnect");
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Whatever went wrong, the held live trades must still go out and the hole must be reported.
-                Logger.BackfillFailed(Source, symbol, ex.Message);
-                result = new BackfillResult([], GapCoverage.None, time, null, $"backfill failed: {ex.Message}");
-            }
-
-            await CompleteBackfillAsync(run, symbol, result, runToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task CompleteBackfillAsync(RunState run, string symbol, BackfillResult result, CancellationToken cancellationToken)
-    {
-        await run.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var before = run.Ledger.Anchor(symbol);
-            long published = 0;
-            foreach (var tick in result.Ticks)
-            {
-                if (await PublishAsync(run, tick, fromBackfill: true, cancellationToken).ConfigureAwait(false))
-                {
-                    published++;
-                }
-            }
-
-            run.Held.Remove(symbol, out var held);
-            Logger.Backfilled(Source, symbol, published, result.Coverage);
-            if (result.Coverage != GapCoverage.Full)
-            {
-                var now = Time.GetUtcNow();
-                var from = result.MissedFrom ?? before?.Time ?? now;
-                var to = result.MissedTo ?? (held is { Count: > 0 } ? held[0].EventTime : now);
-                var detail = $"disconnect: {run.LastDisconnect}; {result.Detail}";
-                var gap = new Gap(Source, symbol, from, to < from ? from : to, published, result.Coverage, detail, now);
-                await run.Sink.PublishGapAsync(gap, cancellationToken).ConfigureAwait(false);
-                status.Gap();
-                telemetry.Gap(Source);
-                Logger.GapPublished(Source, symbol, gap.From, gap.To, detail);
-            }
-
-            foreach (var tick in held ?? [])
-            {
-                await PublishAsync(run, tick, fromBackfill: false, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            run.Gate.Release();
-        }
-    }
-
     /// <summary>State that outlives one session: what was published, and which symbols are being backfilled.</summary>
     private sealed class RunState(IRawSink sink)
     {
@@ -666,3 +323,6 @@ public abstract class ExchangeConnector : ISourceConnector
         public string LastDisconnect { get; set; } = string.Empty;
     }
 }
+
+/// <summary>How a session ended: why, and whether the connector ended it on purpose (reconnect at once).</summary>
+internal sealed record SessionOutcome(string Reason, bool Planned);

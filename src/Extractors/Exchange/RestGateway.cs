@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using CryptoStreams.Extractors.Core;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace CryptoStreams.Extractors.Exchange;
 
@@ -44,6 +45,8 @@ public sealed class RestGateway
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly Action onRateLimited;
+    private readonly Backoff backoff;
+    private readonly ResiliencePipeline<RestResponse> retries;
 
     internal RestGateway(HttpClient http, ExchangeOptions options, IFrameRecorder recorder, string source, TimeProvider time, ILogger logger, Action onRateLimited)
     {
@@ -54,6 +57,15 @@ public sealed class RestGateway
         this.time = time;
         this.logger = logger;
         this.onRateLimited = onRateLimited;
+
+        // A retried call waits at least 50 ms even when reconnects are configured to be immediate.
+        var first = TimeSpan.FromMilliseconds(Math.Max(50, options.ReconnectInitialDelay.TotalMilliseconds));
+        backoff = new Backoff(first, options.ReconnectMaxDelay, Jitter: false);
+        retries = backoff.Retry<RestResponse>(
+            time,
+            retry: outcome => outcome.Exception is RetryableRestFailure,
+            delay: outcome => (outcome.Exception as RetryableRestFailure)?.RetryAfter,
+            attempts: options.RestAttempts);
     }
 
     public Task<RestResponse> GetAsync(Uri uri, string channel, CancellationToken cancellationToken) =>
@@ -64,69 +76,66 @@ public sealed class RestGateway
 
     private async Task<RestResponse> SendAsync(HttpMethod method, Uri uri, string channel, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var attempt = 0;
+        try
         {
-            TimeSpan wait;
-            using (var timeout = new CancellationTokenSource(options.RestTimeout, time))
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
-            {
-                try
-                {
-                    using var request = new HttpRequestMessage(method, uri);
-                    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
-                    var status = (int)response.StatusCode;
-                    if (response.IsSuccessStatusCode)
-                    {
-                        var body = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
-                        var receivedAt = time.GetUtcNow();
-                        recorder.Record(source, channel, body, receivedAt);
-                        return new RestResponse(body, receivedAt, response.Headers);
-                    }
-
-                    if (status is 429 or 418)
-                    {
-                        wait = RetryAfter(response) ?? Step(attempt);
-                        if (wait > options.MaxRetryAfter)
-                        {
-                            throw new RestCallException($"rate limited by {uri.AbsolutePath} for {wait}, longer than MaxRetryAfter {options.MaxRetryAfter}", response.StatusCode);
-                        }
-
-                        onRateLimited();
-                        logger.RateLimited(source, uri.AbsolutePath, status, wait);
-                    }
-                    else if (status >= 500)
-                    {
-                        wait = Step(attempt);
-                        logger.RestFailed(source, uri.AbsolutePath, attempt, $"HTTP {status}");
-                    }
-                    else
-                    {
-                        throw new RestCallException($"{uri.AbsolutePath} answered HTTP {status}", response.StatusCode);
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    wait = Step(attempt);
-                    logger.RestFailed(source, uri.AbsolutePath, attempt, ex.Message);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    wait = Step(attempt);
-                    logger.RestFailed(source, uri.AbsolutePath, attempt, $"no answer within {options.RestTimeout}");
-                }
-            }
-
-            if (attempt >= options.RestAttempts)
-            {
-                throw new RestCallException($"{uri.AbsolutePath} failed {attempt} times");
-            }
-
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            return await retries.ExecuteAsync(async token => await SendOnceAsync(method, uri, channel, ++attempt, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RetryableRestFailure)
+        {
+            throw new RestCallException($"{uri.AbsolutePath} failed {attempt} times");
         }
     }
 
-    private TimeSpan Step(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(options.ReconnectMaxDelay.TotalMilliseconds, Math.Max(50, options.ReconnectInitialDelay.TotalMilliseconds) * Math.Pow(2, attempt - 1)));
+    private async Task<RestResponse> SendOnceAsync(HttpMethod method, Uri uri, string channel, int attempt, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(options.RestTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+                var receivedAt = time.GetUtcNow();
+                recorder.Record(source, channel, body, receivedAt);
+                return new RestResponse(body, receivedAt, response.Headers);
+            }
+
+            if (status is 429 or 418)
+            {
+                var wait = RetryAfter(response) ?? backoff.Step(attempt, Random.Shared);
+                if (wait > options.MaxRetryAfter)
+                {
+                    throw new RestCallException($"rate limited by {uri.AbsolutePath} for {wait}, longer than MaxRetryAfter {options.MaxRetryAfter}", response.StatusCode);
+                }
+
+                onRateLimited();
+                logger.RateLimited(source, uri.AbsolutePath, status, wait);
+                throw new RetryableRestFailure(wait);
+            }
+
+            if (status >= 500)
+            {
+                logger.RestFailed(source, uri.AbsolutePath, attempt, $"HTTP {status}");
+                throw new RetryableRestFailure(null);
+            }
+
+            throw new RestCallException($"{uri.AbsolutePath} answered HTTP {status}", response.StatusCode);
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.RestFailed(source, uri.AbsolutePath, attempt, ex.Message);
+            throw new RetryableRestFailure(null);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            logger.RestFailed(source, uri.AbsolutePath, attempt, $"no answer within {options.RestTimeout}");
+            throw new RetryableRestFailure(null);
+        }
+    }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
@@ -144,4 +153,10 @@ public sealed class RestGateway
 
         return null;
     }
+}
+
+/// <summary>One failed attempt worth another (429 with its Retry-After, 5xx, transport error, timeout).</summary>
+internal sealed class RetryableRestFailure(TimeSpan? retryAfter) : Exception("retryable REST failure")
+{
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }

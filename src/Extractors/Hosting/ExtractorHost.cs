@@ -68,19 +68,44 @@ public sealed partial class ExtractorHost(
         await Task.Yield();
         var source = connector.Source;
         var crashesInARow = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            status.Starting(source);
-            var startedAt = time.GetTimestamp();
-            try
+        string? crash = null;
+        var restarts = new Backoff(_options.RestartMinBackoff, _options.RestartMaxBackoff, Jitter: true).Retry<bool>(
+            time,
+            retry: outcome => outcome.Exception is { } ex && !(ex is OperationCanceledException && stoppingToken.IsCancellationRequested),
+            onRetry: args =>
             {
-                await connector.RunAsync(_countingSink, stoppingToken).ConfigureAwait(false);
-                if (stoppingToken.IsCancellationRequested)
+                var ex = args.Outcome.Exception!;
+                crash = ex.GetType().Name + ": " + ex.Message;
+                status.Crashed(source, crash, crashesInARow >= _options.UnreachableAfterCrashes);
+                LogCrashed(logger, ex, source, crashesInARow, args.RetryDelay);
+                return default;
+            },
+            failuresInARow: () => crashesInARow,
+            waiting: wait => RestartScheduled?.Invoke(source, wait));
+        try
+        {
+            var finished = await restarts.ExecuteAsync(
+                async token =>
                 {
-                    break;
-                }
+                    status.Starting(source);
+                    var startedAt = time.GetTimestamp();
+                    try
+                    {
+                        await connector.RunAsync(_countingSink, token).ConfigureAwait(false);
+                        return !token.IsCancellationRequested;
+                    }
+                    catch (Exception) when (!token.IsCancellationRequested)
+                    {
+                        // A connector that ran long enough before crashing starts its back-off over.
+                        crashesInARow = time.GetElapsedTime(startedAt) >= _options.HealthyRunLength ? 1 : crashesInARow + 1;
+                        throw;
+                    }
+                },
+                stoppingToken).ConfigureAwait(false);
 
-                // Returning without being asked to stop means the source switched itself off (e.g. no API key).
+            // Returning without being asked to stop means the source switched itself off (e.g. no API key).
+            if (finished)
+            {
                 if (status.Of(source)?.State != SourceState.Off)
                 {
                     status.Off(source, "connector finished");
@@ -89,39 +114,13 @@ public sealed partial class ExtractorHost(
                 LogFinished(logger, source);
                 return;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                crashesInARow = time.GetElapsedTime(startedAt) >= _options.HealthyRunLength ? 1 : crashesInARow + 1;
-                status.Crashed(source, ex.GetType().Name + ": " + ex.Message, crashesInARow >= _options.UnreachableAfterCrashes);
-                var wait = RestartBackoff(crashesInARow);
-                LogCrashed(logger, ex, source, crashesInARow, wait);
-                try
-                {
-                    var delay = Task.Delay(wait, time, stoppingToken);
-                    RestartScheduled?.Invoke(source, wait);
-                    await delay.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
+        }
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, also while waiting to restart: whatever the connector threw on the way out is not a crash.
         }
 
         status.Stopped(source);
-    }
-
-    private TimeSpan RestartBackoff(int crashesInARow)
-    {
-        var exponential = _options.RestartMinBackoff * Math.Pow(2, Math.Min(crashesInARow - 1, 20));
-        var capped = exponential < _options.RestartMaxBackoff ? exponential : _options.RestartMaxBackoff;
-
-        // Full jitter in the upper half: restarts of several connectors do not line up, and never wait under half.
-        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
     }
 
     private async Task ScheduleAsync(IScheduledJob job, CancellationToken stoppingToken)

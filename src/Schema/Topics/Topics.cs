@@ -25,6 +25,9 @@ public static class Topics
     public const string DlqTopology = "dlq.topology";
     public const string DlqLoader = "dlq.loader";
 
+    /// <summary>Raw records the archive could not read as their topic's record type.</summary>
+    public const string DlqArchive = "dlq.archive";
+
     /// <summary>The raw topic a tick source writes to: <c>raw.&lt;source&gt;</c>.</summary>
     public static string Raw(string source) => "raw." + source;
 
@@ -34,5 +37,5 @@ public static class Topics
     /// <summary>Topics the topology writes and the loader reads.</summary>
     public static readonly IReadOnlyList<string> Transformed = [Prices1m, Consensus1m, Deviation1m, SignalsCrossover];
 
-    public static readonly IReadOnlyList<string> DeadLetters = [DlqExtractors, DlqTopology, DlqLoader];
+    public static readonly IReadOnlyList<string> DeadLetters = [DlqExtractors, DlqTopology, DlqLoader, DlqArchive];
 }

@@ -25,6 +25,7 @@ public sealed class HostingTests
         var status = host.Services.GetRequiredService<BrokerStatusSource>().Current;
         Assert.NotNull(status);
         Assert.StartsWith("127.0.0.1:", status.BootstrapServers, StringComparison.Ordinal);
+        Assert.Equal(FsyncPolicy.Interval, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BrokerOptions>>().Value.FsyncPolicy);
         await host.StopAsync();
         Assert.Null(host.Services.GetRequiredService<BrokerStatusSource>().Current);
     }

@@ -33,7 +33,7 @@ public sealed class CommitJournalTests : IDisposable
         var journalCopy = Path.Combine(_dataDirectory, "..", Path.GetFileName(_dataDirectory) + "-journal-copy");
         try
         {
-            await using (var first = await KafkaEndpoint.StartEmbeddedBrokerAsync(_dataDirectory))
+            await using (var first = await KafkaEndpoint.StartEmbeddedBrokerAsync(_dataDirectory, FsyncPolicy.Always))
             {
                 using (var admin = new AdminClientBuilder(ClientConfigs.Admin(first.BootstrapServers)).Build())
                 {

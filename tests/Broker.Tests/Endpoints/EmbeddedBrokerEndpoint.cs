@@ -15,7 +15,7 @@ public sealed class EmbeddedBrokerEndpoint : KafkaEndpoint
     public override string BootstrapServers => _broker.BootstrapServers;
 
     /// <summary>Starts a broker; a null <paramref name="dataDirectory"/> gives a fresh one deleted on dispose.</summary>
-    public static async Task<EmbeddedBrokerEndpoint> StartAsync(string? dataDirectory, CancellationToken cancellationToken = default)
+    public static async Task<EmbeddedBrokerEndpoint> StartAsync(string? dataDirectory, FsyncPolicy fsync = FsyncPolicy.Interval, CancellationToken cancellationToken = default)
     {
         var options = new BrokerOptions
         {
@@ -23,6 +23,7 @@ public sealed class EmbeddedBrokerEndpoint : KafkaEndpoint
             Port = 0,
             DataDirectory = dataDirectory,
             GroupInitialRebalanceDelay = TimeSpan.Zero,
+            FsyncPolicy = fsync,
         };
         return new EmbeddedBrokerEndpoint(await EmbeddedBroker.StartAsync(options, loggerFactory: null, cancellationToken));
     }

@@ -30,14 +30,14 @@ public abstract class KafkaEndpoint : IAsyncDisposable
 
     public static async Task<KafkaEndpoint> StartAsync(EndpointKind kind, CancellationToken cancellationToken = default) => kind switch
     {
-        EndpointKind.EmbeddedBroker => await EmbeddedBrokerEndpoint.StartAsync(dataDirectory: null, cancellationToken),
+        EndpointKind.EmbeddedBroker => await EmbeddedBrokerEndpoint.StartAsync(dataDirectory: null, cancellationToken: cancellationToken),
         EndpointKind.LibrdkafkaMock => LibrdkafkaMockEndpoint.Start(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
     /// <summary>Our broker on a data directory the caller owns, for restart tests.</summary>
-    public static async Task<KafkaEndpoint> StartEmbeddedBrokerAsync(string dataDirectory, CancellationToken cancellationToken = default) =>
-        await EmbeddedBrokerEndpoint.StartAsync(dataDirectory, cancellationToken);
+    public static async Task<KafkaEndpoint> StartEmbeddedBrokerAsync(string dataDirectory, FsyncPolicy fsync = FsyncPolicy.Interval, CancellationToken cancellationToken = default) =>
+        await EmbeddedBrokerEndpoint.StartAsync(dataDirectory, fsync, cancellationToken);
 
     public override string ToString() => $"{Kind} at {BootstrapServers}";
 }

@@ -17,9 +17,10 @@ public sealed class ReconnectBackoffTests
     [Fact]
     public void Delays_double_with_jitter_up_to_the_maximum_and_restart_after_a_reset()
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), new Random(3));
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Jitter: true);
+        var random = new Random(3);
 
-        var delays = Enumerable.Range(0, 10).Select(_ => backoff.Next()).ToList();
+        var delays = Enumerable.Range(1, 10).Select(failures => backoff.Step(failures, random)).ToList();
 
         for (var i = 0; i < delays.Count; i++)
         {
@@ -28,8 +29,7 @@ public sealed class ReconnectBackoffTests
         }
 
         Assert.True(delays.Distinct().Count() > 5, "jitter spreads the delays");
-        backoff.Reset();
-        Assert.InRange(backoff.Next().TotalSeconds, 0.5, 1);
+        Assert.InRange(backoff.Step(1, random).TotalSeconds, 0.5, 1);
     }
 }
 

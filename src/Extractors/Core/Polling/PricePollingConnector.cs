@@ -53,6 +53,9 @@ public abstract partial class PricePollingConnector : ISourceConnector
     /// </summary>
     internal Action<TimeSpan, string>? Waiting { get; set; }
 
+    // Why the retry's next wait is (set just before Polly starts its timer, read when the timer exists).
+    private string _waitingWhy = "backoff";
+
     protected TimeProvider Time { get; }
 
     /// <summary>Why the source must not run (e.g. no API key), or null when it may.</summary>
@@ -91,18 +94,44 @@ public abstract partial class PricePollingConnector : ISourceConnector
         }
 
         LogPolling(_logger, Source, _options.BaseUrl!, CallSpacing);
-        var failures = 0;
+        // The call spacing is also the first back-off step; a cap under it would only shorten the first wait.
+        var calls = new Backoff(CallSpacing, Max(_options.MaxBackoff, CallSpacing), Jitter: false).Retry<CallOutcome>(
+            Time,
+            retry: outcome => outcome.Result is { Failure: not null } or { RateLimited: true },
+            onRetry: args =>
+            {
+                var failures = args.AttemptNumber + 1;
+                var outcome = args.Outcome.Result!;
+                _waitingWhy = outcome.RateLimited ? "rate-limited" : "backoff";
+                if (outcome.RateLimited)
+                {
+                    LogRateLimited(_logger, Source, args.RetryDelay);
+                    return default;
+                }
+
+                if (failures >= _options.UnreachableAfterFailures)
+                {
+                    _health.Unreachable(Source, outcome.Failure!);
+                }
+                else
+                {
+                    _health.Disconnected(Source, outcome.Failure!);
+                }
+
+                LogCallFailed(_logger, Source, outcome.Failure!, failures, args.RetryDelay);
+                return default;
+            },
+            delay: outcome => outcome.Result?.RetryAfter,
+            waiting: wait => Waiting?.Invoke(wait, _waitingWhy));
         try
         {
-            for (long call = 0; ; call++)
+            // Every call, retried or not, has its own number (a paged API walks its pages by it).
+            long call = 0;
+            while (true)
             {
-                var (wait, why) = await CallOnceAsync(call, sink, failures, cancellationToken).ConfigureAwait(false);
-
-                // A call cut short by the stop is not a failed call to wait out and report.
-                cancellationToken.ThrowIfCancellationRequested();
-                failures = why == "next-call" ? 0 : failures + 1;
-                var delay = Task.Delay(wait, Time, cancellationToken);
-                Waiting?.Invoke(wait, why);
+                await calls.ExecuteAsync(async token => await CallOnceAsync(call++, sink, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                var delay = Task.Delay(CallSpacing, Time, cancellationToken);
+                Waiting?.Invoke(CallSpacing, "next-call");
                 await delay.ConfigureAwait(false);
             }
         }
@@ -112,12 +141,12 @@ public abstract partial class PricePollingConnector : ISourceConnector
         }
     }
 
-    private async Task<(TimeSpan Wait, string Why)> CallOnceAsync(long callNumber, IRawSink sink, int failuresBefore, CancellationToken cancellationToken)
+    private async Task<CallOutcome> CallOnceAsync(long callNumber, IRawSink sink, CancellationToken cancellationToken)
     {
         if (TrackedCoinIds().Count == 0)
         {
             // Nothing of this API's coins is tracked; look again after the usual spacing.
-            return (CallSpacing, "next-call");
+            return CallOutcome.Done;
         }
 
         var (request, channel) = CreateCall(callNumber);
@@ -133,21 +162,19 @@ public abstract partial class PricePollingConnector : ISourceConnector
             catch (Exception ex) when (ex is HttpRequestException or IOException
                                        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return Failed(failuresBefore, "request failed: " + ex.Message);
+                return CallOutcome.Failed("request failed: " + ex.Message);
             }
 
             using (response)
             {
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
-                    var retryAfter = RetryAfter(response) ?? Backoff(failuresBefore + 1);
-                    LogRateLimited(_logger, Source, retryAfter);
-                    return (retryAfter, "rate-limited");
+                    return new CallOutcome(null, RateLimited: true, RetryAfter(response));
                 }
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    return Failed(failuresBefore, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                    return CallOutcome.Failed($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
                 }
 
                 var receivedAt = Time.GetUtcNow();
@@ -159,30 +186,10 @@ public abstract partial class PricePollingConnector : ISourceConnector
                 }
 
                 _health.Connected(Source);
-                return (CallSpacing, "next-call");
+                return CallOutcome.Done;
             }
         }
     }
-
-    private (TimeSpan Wait, string Why) Failed(int failuresBefore, string reason)
-    {
-        var failures = failuresBefore + 1;
-        var wait = Backoff(failures);
-        if (failures >= _options.UnreachableAfterFailures)
-        {
-            _health.Unreachable(Source, reason);
-        }
-        else
-        {
-            _health.Disconnected(Source, reason);
-        }
-
-        LogCallFailed(_logger, Source, reason, failures, wait);
-        return (wait, "backoff");
-    }
-
-    private TimeSpan Backoff(int failures) =>
-        Max(CallSpacing, Min(_options.MaxBackoff, CallSpacing * Math.Pow(2, Math.Min(failures - 1, 20))));
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
@@ -209,4 +216,12 @@ public abstract partial class PricePollingConnector : ISourceConnector
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: response rejected ({Reason}): {Detail}")]
     private static partial void LogRejected(ILogger logger, string source, string reason, string detail);
+
+    /// <summary>One call's outcome: done, failed (why), or rate limited (with the API's Retry-After, if any).</summary>
+    private sealed record CallOutcome(string? Failure, bool RateLimited = false, TimeSpan? RetryAfter = null)
+    {
+        public static readonly CallOutcome Done = new(Failure: null);
+
+        public static CallOutcome Failed(string failure) => new(failure);
+    }
 }
