@@ -2,6 +2,8 @@
 # subcommand. Multi-stage: the SDK image builds, the ASP.NET runtime image (the management API needs it) runs.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
+# npm: the CLI build installs the dashboard's charting library from src/Cli/Dashboard/web/package-lock.json (npm ci).
+RUN apt-get update && apt-get install -y --no-install-recommends npm && rm -rf /var/lib/apt/lists/*
 # Restore first, from the project files only, so a code change does not re-download packages.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Schema/CryptoStreams.Schema.csproj src/Schema/

@@ -7,6 +7,9 @@ set -euo pipefail
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# npm: the CLI build installs the dashboard's charting library from its lockfile (npm ci); chromium: the dashboard's browser tests.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 
 if [ ${#missing[@]} -gt 0 ]; then

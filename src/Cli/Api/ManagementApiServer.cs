@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CryptoStreams.Cli.Dashboard;
 using CryptoStreams.Schema;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,7 +27,7 @@ internal sealed class ManagementApiServer : IAsyncDisposable
     /// <summary>Every meter of the pipeline: <c>CryptoStreams.Broker</c>, <c>CryptoStreams.Loader</c>, …</summary>
     public const string MeterWildcard = "CryptoStreams.*";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -52,6 +51,7 @@ internal sealed class ManagementApiServer : IAsyncDisposable
         IReadOnlyList<IStageStatusSource> stages,
         TimeProvider time,
         ILoggerFactory? loggerFactory = null,
+        DashboardSources? dashboard = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -81,26 +81,12 @@ internal sealed class ManagementApiServer : IAsyncDisposable
         var app = builder.Build();
         if (!string.IsNullOrEmpty(options.Token))
         {
-            var expected = Encoding.UTF8.GetBytes("Bearer " + options.Token);
-            app.Use(async (context, next) =>
-            {
-                // /health stays open so orchestrators can probe it without the secret.
-                if (context.Request.Path != "/health"
-                    && !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()), expected))
-                {
-                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                    context.Response.Headers.WWWAuthenticate = "Bearer";
-                    await context.Response.WriteAsync("a bearer token is required (Authorization: Bearer <Api:Token>)\n", context.RequestAborted).ConfigureAwait(false);
-                    return;
-                }
-
-                await next(context).ConfigureAwait(false);
-            });
+            app.Use(new BearerToken(options.Token).Check);
         }
 
         var startedAt = time.GetUtcNow();
         app.MapGet("/health", () => Results.Json(new { status = "ok", stages = stages.Select(s => s.Stage).ToList() }, Json));
-        app.MapGet("/status", () =>
+        object Status()
         {
             var now = time.GetUtcNow();
             var snapshot = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -117,8 +103,16 @@ internal sealed class ManagementApiServer : IAsyncDisposable
                 }
             }
 
-            return Results.Json(new { startedAt, uptimeSeconds = Math.Round((now - startedAt).TotalSeconds, 1), symbols = symbols.Symbols, stages = snapshot }, Json);
-        });
+            return new { startedAt, uptimeSeconds = Math.Round((now - startedAt).TotalSeconds, 1), symbols = symbols.Symbols, stages = snapshot };
+        }
+
+        app.MapGet("/status", () => Results.Json(Status(), Json));
+        if (dashboard is not null)
+        {
+            // The page reads the same status document (over its event stream) that /status answers.
+            DashboardEndpoints.Map(app, dashboard, symbols, Status, time);
+        }
+
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/symbols", () => Results.Json(symbols.Symbols, Json));
         app.MapPost("/symbols", (SymbolRequest? request) =>

@@ -1,3 +1,4 @@
+using CryptoStreams.Cli.Dashboard;
 using CryptoStreams.Extractors.Core;
 using CryptoStreams.Extractors.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -9,22 +10,31 @@ using Microsoft.Extensions.Options;
 namespace CryptoStreams.Cli.Api;
 
 /// <summary>Runs the <see cref="ManagementApiServer"/> inside a pipeline host, over that host's stage snapshots.</summary>
-internal sealed class ManagementApiService(
+internal sealed partial class ManagementApiService(
     IOptions<ApiOptions> options,
     ISymbolRegistry symbols,
     IEnumerable<IStageStatusSource> stages,
     TimeProvider time,
-    ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggerFactory,
+    DashboardSources? dashboard = null) : IHostedService, IAsyncDisposable
 {
     private ManagementApiServer? server;
 
     public Uri? Url => server?.Url;
 
+    /// <summary>The dashboard's address, once the API listens and serves it.</summary>
+    public Uri? PageUrl { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.Enabled)
         {
-            server = await ManagementApiServer.StartAsync(options.Value, symbols, [.. stages], time, loggerFactory, cancellationToken).ConfigureAwait(false);
+            server = await ManagementApiServer.StartAsync(options.Value, symbols, [.. stages], time, loggerFactory, dashboard, cancellationToken).ConfigureAwait(false);
+            if (dashboard is not null)
+            {
+                PageUrl = DashboardEndpoints.PageUrl(server.Url, options.Value);
+                Log.Dashboard(loggerFactory.CreateLogger<ManagementApiService>(), PageUrl);
+            }
         }
     }
 
@@ -37,6 +47,12 @@ internal sealed class ManagementApiService(
             await server.DisposeAsync().ConfigureAwait(false);
             server = null;
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Dashboard: {Url}")]
+        public static partial void Dashboard(ILogger logger, Uri url);
     }
 }
 

@@ -1,6 +1,7 @@
 using CryptoStreams.Broker;
 using CryptoStreams.Broker.Hosting;
 using CryptoStreams.Cli.Api;
+using CryptoStreams.Cli.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -67,6 +68,7 @@ internal static class PipelineHost
         if (settings.Runs(PipelineStages.Api))
         {
             services.AddManagementApi(configuration);
+            services.AddDashboard(configuration);
         }
 
         return services;

@@ -23,7 +23,8 @@ internal sealed class StatusView(
     PipelineSettings settings,
     TimeProvider time,
     LoaderStatus? loader = null,
-    ArchiveStatus? archive = null) : BackgroundService
+    ArchiveStatus? archive = null,
+    ManagementApiService? api = null) : BackgroundService
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
 
@@ -47,11 +48,13 @@ internal sealed class StatusView(
         }
     }
 
+    private string Dashboard() => api?.PageUrl is { } url ? $" · dashboard [link]{Markup.Escape(url.ToString())}[/]" : string.Empty;
+
     internal IRenderable Render(DateTimeOffset started)
     {
         var rows = new List<IRenderable>
         {
-            new Markup($"[bold]CryptoStreams[/] up {(time.GetUtcNow() - started).TotalSeconds:0} s · Kafka {Markup.Escape(settings.BootstrapServers)} · [grey]Ctrl+C stops everything cleanly[/]"),
+            new Markup($"[bold]CryptoStreams[/] up {(time.GetUtcNow() - started).TotalSeconds:0} s · Kafka {Markup.Escape(settings.BootstrapServers)}{Dashboard()} · [grey]Ctrl+C stops everything cleanly[/]"),
         };
         var panels = new List<IRenderable>();
         IRenderable? sources = null, results = null;
