@@ -28,13 +28,9 @@ internal sealed class HeartbeatApi : ApiHandler
             response.WriteInt32(0);
         }
 
-<<<<<<< HEAD
         response.WriteInt16((short)(Allowed(request, AclOperation.Read, AclResourceType.Group, groupId)
-            ? Runtime.Groups.Heartbeat(groupId, generation, memberId)
+            ? Runtime.Groups.Heartbeat(groupId, generation, memberId, instanceId)
             : ErrorCode.GroupAuthorizationFailed));
-=======
-        response.WriteInt16((short)Runtime.Groups.Heartbeat(groupId, generation, memberId, instanceId));
->>>>>>> main
         return Done;
     }
 }

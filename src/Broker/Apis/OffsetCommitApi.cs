@@ -42,13 +42,9 @@ internal sealed class OffsetCommitApi : ApiHandler
                 return (Partition: partition, Offset: offset, Epoch: epoch, Metadata: p.ReadNullableString(false));
             })));
 
-<<<<<<< HEAD
         var memberError = Allowed(request, AclOperation.Read, AclResourceType.Group, groupId)
-            ? Runtime.Groups.CheckCommitter(groupId, generation, memberId)
+            ? Runtime.Groups.CheckCommitter(groupId, generation, memberId, instanceId)
             : ErrorCode.GroupAuthorizationFailed;
-=======
-        var memberError = Runtime.Groups.CheckCommitter(groupId, generation, memberId, instanceId);
->>>>>>> main
         var accepted = new List<(string, int, long, int, string?)>();
         var errors = new List<(string Topic, List<(int Partition, ErrorCode Error)> Partitions)>();
         foreach (var (name, partitions) in topics)

@@ -26,16 +26,12 @@ internal sealed class SyncGroupApi : ApiHandler
         var memberId = body.ReadString(false);
         var instanceId = v >= 3 ? body.ReadNullableString(false) : null;
         var assignments = body.ReadArray(false, r => (MemberId: r.ReadString(false), Assignment: r.ReadBytes(false).ToArray()));
-<<<<<<< HEAD
         if (!Allowed(request, AclOperation.Read, AclResourceType.Group, groupId))
         {
             return Write(new SyncOutcome(ErrorCode.GroupAuthorizationFailed, [], null, null), v, response);
         }
 
-        var outcome = Runtime.Groups.SyncAsync(groupId, generation, memberId, assignments);
-=======
         var outcome = Runtime.Groups.SyncAsync(groupId, generation, memberId, instanceId, assignments);
->>>>>>> main
         return outcome.IsCompleted ? Write(outcome.Result, v, response) : Await(outcome, v, response, cancellationToken);
     }
 

@@ -31,14 +31,13 @@ internal enum ApiKey : short
     DeleteGroups = 42,
     DescribeCluster = 60,
 
-<<<<<<< HEAD
     // Authentication and authorization (src/Broker/Security).
     SaslHandshake = 17,
     DescribeAcls = 29,
     CreateAcls = 30,
     DeleteAcls = 31,
     SaslAuthenticate = 36,
-=======
+
     // The admin surface Kafka UIs call (issue #19), kept as one block: see Apis/AdminSurfaceApis.cs.
     DescribeLogDirs = 35,
     IncrementalAlterConfigs = 44,
@@ -49,5 +48,4 @@ internal enum ApiKey : short
     DescribeProducers = 61,
     DescribeTransactions = 65,
     ListTransactions = 66,
->>>>>>> main
 }
