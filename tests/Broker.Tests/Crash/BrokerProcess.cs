@@ -24,13 +24,13 @@ public sealed class BrokerProcess : IAsyncDisposable
     public string Output => process.Output;
 
     /// <summary>Starts the broker and returns once it prints that it is listening.</summary>
-    public static async Task<BrokerProcess> StartAsync(int port, string dataDirectory)
+    public static async Task<BrokerProcess> StartAsync(int port, string dataDirectory, string fsync = "Interval")
     {
         var process = await CliProcess.StartAsync(
             "Broker.Tests",
             [
                 "broker", "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory,
-                "--group-initial-rebalance-delay", "0", "--status-interval", "0",
+                "--group-initial-rebalance-delay", "0", "--status-interval", "0", "--fsync", fsync,
             ],
             "broker listening on",
             patience: TimeSpan.FromSeconds(60));
