@@ -79,7 +79,7 @@ internal static class BrokerUsersCommand
         return new Command("users", "Manage the broker's SCRAM users (security/users.json of --data-dir).") { add, list, remove };
     }
 
-    private static string UsersFile(DirectoryInfo dataDir) => Path.Combine(dataDir.FullName, "security", UserStore.FileName);
+    private static string UsersFile(DirectoryInfo dataDir) => UserStore.FilePath(dataDir.FullName);
 
     private static async Task<string?> ReadPasswordAsync(FileInfo? file, CancellationToken cancellationToken)
     {
