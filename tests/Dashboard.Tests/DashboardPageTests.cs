@@ -132,6 +132,35 @@ public sealed class DashboardPageTests(DashboardPipeline pipeline) : IAsyncLifet
     }
 
     [Fact]
+    public async Task The_range_and_symbol_controls_load_the_chosen_range_of_the_chosen_asset()
+    {
+        var page = await OpenAsync();
+        var ethSixHours = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/candles?symbol=ETH&range=6h", StringComparison.Ordinal), new() { Timeout = Wait });
+
+        await page.ClickAsync("#ranges button[data-range=\"6h\"]");
+        await page.ClickAsync("#assets button[data-asset=\"ETH\"]");
+
+        Assert.True((await ethSixHours).Ok);
+        Assert.Equal("ETH-USD", await page.TextContentAsync("#asset-title"));
+        Assert.Equal("true", await page.GetAttributeAsync("#assets button[data-asset=\"ETH\"]", "aria-pressed"));
+        Assert.Equal("true", await page.GetAttributeAsync("#ranges button[data-range=\"6h\"]", "aria-pressed"));
+        Assert.EndsWith("?symbol=ETH", page.Url, StringComparison.Ordinal);
+
+        // The legend turns to ETH's newest closed window, as the database holds it.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var shown = await page.EvaluateAsync<JsonElement>("() => ({ time: Number(document.querySelector('#legend').dataset.time), close: document.querySelector('#legend [data-field=\"close\"]')?.dataset.value ?? '' })");
+                var bucket = DateTimeOffset.FromUnixTimeSeconds(shown.GetProperty("time").GetInt64()).UtcDateTime;
+                var rows = await pipeline.ScalarAsync<long>("SELECT count(*) FROM market.consensus_1m WHERE symbol = 'ETH-USD' AND bucket = $1", bucket);
+                return rows == 1 && shown.GetProperty("close").GetString() is { Length: > 0 } close
+                    && Double(await pipeline.ScalarAsync<decimal>("SELECT median FROM market.consensus_1m WHERE symbol = 'ETH-USD' AND bucket = $1", bucket)) == double.Parse(close, CultureInfo.InvariantCulture);
+            },
+            "the legend showing ETH's newest window from the table\n" + pipeline.BrowserLog);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Without_the_token_the_browser_gets_no_page()
     {
         var page = await pipeline.Browser.NewPageAsync();
