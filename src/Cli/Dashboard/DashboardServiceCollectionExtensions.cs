@@ -24,7 +24,7 @@ internal static class DashboardServiceCollectionExtensions
         services.AddSingleton(sp => new DashboardSources(sp.GetService<DashboardHistory>(), sp.GetRequiredService<DashboardEvents>(), sp.GetRequiredService<DashboardSettings>()));
         services.AddHostedService(sp => new DashboardFeed(
             sp.GetRequiredService<Hosting.PipelineSettings>(), sp.GetRequiredService<DashboardSettings>(), sp.GetRequiredService<DashboardEvents>(),
-            sp.GetRequiredService<ILogger<DashboardFeed>>(), sp.GetService<DashboardHistory>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DashboardFeed>>(), sp.GetService<DashboardHistory>()));
         return services;
     }
 }
