@@ -82,7 +82,7 @@ public sealed class TopologyOptions
     /// Most bytes one fetch returns per input partition (<c>max.partition.fetch.bytes</c>), librdkafka's 1 MiB by
     /// default. It needs no tuning: while a backlog is read, <c>market-windows</c> waits for the inputs that still have
     /// records to read, so the chunks of sparse and busy topics may span different stretches of event time without
-    /// any tick becoming late; larger fetches only read the backlog faster (docs/performance.md, catch-up benchmark).
+    /// any tick becoming late; the size only changes how fast a backlog is read (docs/performance.md, catch-up benchmark).
     /// </summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
