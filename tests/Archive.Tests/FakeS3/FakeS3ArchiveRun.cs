@@ -17,7 +17,7 @@ namespace CryptoStreams.Archive.Tests.FakeS3;
 /// started again, so resuming (listing the bucket, paged) fails until the fake comes back. What the archive showed
 /// meanwhile (status, the failure counter) is kept for the tests.
 /// </summary>
-public sealed class FakeS3ArchiveRun : IAsyncLifetime
+public sealed class FakeS3ArchiveRun : IAsyncLifetime, IDisposable
 {
     public const string Bucket = "cryptostreams-archive";
     public const string Prefix = "raw-history/";
@@ -112,9 +112,10 @@ public sealed class FakeS3ArchiveRun : IAsyncLifetime
         Published = [.. S3.Objects.Keys.Select(k => ArchiveFile.TryParse(k[Prefix.Length..], out var f) ? f : throw new InvalidDataException("unexpected key " + k))];
     }
 
+    public void Dispose() => listener?.Dispose();
+
     public async Task DisposeAsync()
     {
-        listener?.Dispose();
         await S3.DisposeAsync();
         await broker.DisposeAsync();
         if (Directory.Exists(Staging))
