@@ -29,6 +29,8 @@ public sealed class FakeS3ArchiveTests(FakeS3ArchiveRun run) : IClassFixture<Fak
         }
 
         Assert.All(run.S3.Objects.Keys, key => Assert.StartsWith(FakeS3ArchiveRun.Prefix, key, StringComparison.Ordinal));
+        // The SDK's default upload framing over plain HTTP, which the fake (like MinIO) decodes: see S3ArchiveDestination.
+        Assert.True(run.S3.PayloadModes.Keys.All(m => m.StartsWith("STREAMING-", StringComparison.Ordinal)), string.Join(", ", run.S3.PayloadModes.Keys));
         Assert.All(run.S3.ContentTypes.Values, type => Assert.Equal("application/vnd.apache.parquet", type));
         // More objects than one listing page: resuming after the restart had to follow continuation tokens.
         Assert.True(run.S3.Objects.Count > run.S3.PageSize, $"{run.S3.Objects.Count} objects");

@@ -56,6 +56,9 @@ public sealed class FakeS3Server : IAsyncDisposable
     /// <summary>The stored objects by key, as the client sent them (aws-chunked framing removed).</summary>
     public IReadOnlyDictionary<string, byte[]> Objects => objects;
 
+    /// <summary>The <c>x-amz-content-sha256</c> values uploads came with (how the SDK framed and signed the body).</summary>
+    public ConcurrentDictionary<string, int> PayloadModes { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The Content-Type each object was stored with.</summary>
     public ConcurrentDictionary<string, string?> ContentTypes { get; } = new(StringComparer.Ordinal);
 
@@ -132,6 +135,7 @@ public sealed class FakeS3Server : IAsyncDisposable
         // or an unsigned one with a trailing checksum (STREAMING-UNSIGNED-PAYLOAD-TRAILER), the body is aws-chunked
         // framed and x-amz-decoded-content-length gives the object's size, as MinIO and S3 read it.
         var payload = request.Headers["x-amz-content-sha256"].ToString();
+        PayloadModes.AddOrUpdate(payload.Length == 64 ? "<sha256 of the body>" : payload, 1, (_, n) => n + 1);
         if (payload.StartsWith("STREAMING-", StringComparison.Ordinal))
         {
             if (!AwsChunked.TryDecode(sent, out content, out var error))
