@@ -187,3 +187,25 @@ public sealed class ArchiveInThePipelineTests : IDisposable
         return read;
     }
 }
+
+/// <summary><c>cryptostreams archive</c> refuses bad options before it consumes anything.</summary>
+public sealed class ArchiveCommandTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("cli-archive-options-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public async Task Archive_with_an_invalid_option_fails_at_start_up_and_names_the_option()
+    {
+        var config = Path.Combine(dir, "bad.json");
+        await File.WriteAllTextAsync(config, """{ "Archive": { "MaxFileAge": "00:00:00" } }""");
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (exit, _, error) = await CliRunner.RunAsync(timeout.Token, "archive", "--config", config, "--dir", dir, "--bootstrap", "127.0.0.1:" + FreePort.Next());
+
+        Assert.Equal(1, exit);
+        Assert.Contains("archive: invalid configuration", error, StringComparison.Ordinal);
+        Assert.Contains("Archive:MaxFileAge must be positive (was 00:00:00)", error, StringComparison.Ordinal);
+    }
+}
