@@ -120,7 +120,7 @@ internal static class UpCommand
             stages &= ~PipelineStages.Archive;
         }
 
-        var settings = new PipelineSettings(stages, bootstrapServers, partitions, ReplayDirectory: replay?.FullName);
+        var settings = new PipelineSettings(stages, bootstrapServers, partitions, ReplayDirectory: replay?.FullName) { Kafka = CliConfiguration.KafkaSecurity(configuration) };
         var recent = new RecentLogs(TimeProvider.System);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         if (interactive)

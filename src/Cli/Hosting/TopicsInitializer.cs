@@ -13,7 +13,7 @@ internal sealed partial class TopicsInitializer(PipelineSettings settings, ILogg
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        using var admin = new TopicAdmin(settings.BootstrapServers);
+        using var admin = new TopicAdmin(settings.BootstrapServers, settings.Kafka);
         var results = await admin.CreateAsync(TopicCatalog.All(settings.Partitions), settings.ReplicationFactor, cancellationToken).ConfigureAwait(false);
         var created = results.Count(r => r.Result == TopicCreation.Created);
         LogTopics(logger, created, results.Count, settings.BootstrapServers);

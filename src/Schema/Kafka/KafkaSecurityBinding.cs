@@ -18,15 +18,31 @@ public static class KafkaSecurityBinding
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(select);
-        builder.Configure(o =>
-        {
-            var security = select(o);
-            configuration.GetSection("Kafka").Bind(security);
-            configuration.GetSection(stageSection + ":Kafka").Bind(security);
-        });
+        builder.Configure(o => Bind(configuration, stageSection, select(o)));
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new KafkaSecurityValidator<TOptions>(builder.Name, stageSection, select));
         return builder;
     }
+
+    /// <summary>
+    /// The same precedence for a client that is not built from bound options (the CLI's admin and view consumers):
+    /// the settings, or an <see cref="InvalidOperationException"/> naming every problem.
+    /// </summary>
+    public static KafkaSecurityOptions Read(IConfiguration configuration, string stageSection)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var security = new KafkaSecurityOptions();
+        Bind(configuration, stageSection, security);
+        var problems = security.Problems(Where(stageSection)).ToList();
+        return problems.Count == 0 ? security : throw new InvalidOperationException("invalid Kafka security settings: " + string.Join(" ", problems));
+    }
+
+    private static void Bind(IConfiguration configuration, string stageSection, KafkaSecurityOptions security)
+    {
+        configuration.GetSection("Kafka").Bind(security);
+        configuration.GetSection(stageSection + ":Kafka").Bind(security);
+    }
+
+    private static string Where(string stageSection) => $"Kafka (or {stageSection}:Kafka)";
 
     private sealed class KafkaSecurityValidator<TOptions>(string? optionsName, string stageSection, Func<TOptions, KafkaSecurityOptions> select) : IValidateOptions<TOptions>
         where TOptions : class
@@ -38,7 +54,7 @@ public static class KafkaSecurityBinding
                 return ValidateOptionsResult.Skip;
             }
 
-            var problems = select(options).Problems($"Kafka (or {stageSection}:Kafka)").ToList();
+            var problems = select(options).Problems(Where(stageSection)).ToList();
             return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
         }
     }
