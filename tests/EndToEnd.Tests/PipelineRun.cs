@@ -1,5 +1,6 @@
 using System.Globalization;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using CryptoStreams.Broker;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Extractors.Hosting;
@@ -162,6 +163,32 @@ internal sealed class PipelineRun : IAsyncDisposable
     /// <summary>The topology's dead-letter reason for a tick or gap whose window had closed (DeadLetterReasons.Late, internal to the topology).</summary>
     public const string LateReason = "late";
 
+    /// <summary>Creates the catalog's topics (one partition each), as the stages' hosts do when they start.</summary>
+    public async Task CreateTopicsAsync()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Broker.BootstrapServers }).Build();
+        await admin.CreateTopicsAsync(TopicCatalog.All(1).Select(t => new TopicSpecification { Name = t.Name, NumPartitions = 1, ReplicationFactor = 1 }));
+    }
+
+    /// <summary>The topology's output topics as bytes: partition, key, timestamp and value of every record.</summary>
+    public IReadOnlyDictionary<string, OutputRecords> ReadOutputTopics()
+    {
+        var group = "e2e-outputs-" + Guid.NewGuid().ToString("N");
+        return new[] { Topics.Prices1m, Topics.Consensus1m, Topics.Deviation1m, Topics.SignalsCrossover }.ToDictionary(
+            topic => topic,
+            topic =>
+            {
+                var records = ReadTopic(Broker.BootstrapServers, group, topic);
+                bool Final(ConsumeResult<string?, byte[]> r) => topic != Topics.Prices1m || RecordJson.Deserialize<Candle>(r.Message.Value).Final;
+                string Bytes(ConsumeResult<string?, byte[]> r) =>
+                    $"{r.Partition.Value} {r.Message.Key} {r.Message.Timestamp.UnixTimestampMs} {Convert.ToHexString(r.Message.Value)}";
+                return new OutputRecords(
+                    [.. records.Where(Final).Select(Bytes)],
+                    [.. records.Where(r => !Final(r)).Select(Bytes).Order(StringComparer.Ordinal)]);
+            },
+            StringComparer.Ordinal);
+    }
+
     /// <summary>Every partition of <paramref name="topic"/>.</summary>
     public static IReadOnlyList<TopicPartition> Partitions(string bootstrapServers, string topic)
     {
@@ -214,4 +241,10 @@ internal sealed class PipelineRun : IAsyncDisposable
         await host.StartAsync();
         return host;
     }
+}
+
+/// <summary>One output topic as bytes: its final records in order, its provisional candles sorted.</summary>
+internal sealed record OutputRecords(IReadOnlyList<string> Finals, IReadOnlyList<string> Provisional)
+{
+    public int Count => Finals.Count + Provisional.Count;
 }
