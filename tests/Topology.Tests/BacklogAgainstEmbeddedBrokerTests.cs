@@ -18,11 +18,16 @@ public sealed class BacklogAgainstEmbeddedBrokerTests : IDisposable
 
     public void Dispose() => Directory.Delete(stateDir, recursive: true);
 
+    /// <summary>Cases of issue 14's determinism matrix: partitions, stream threads, state store, processing guarantee.</summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(6)]
-    public async Task A_backlog_read_from_every_raw_topic_at_once_gives_the_event_time_reference_with_nothing_late(int partitions)
+    [InlineData(1, 1, StateStoreKind.InMemory, false)]
+    [InlineData(2, 1, StateStoreKind.InMemory, false)]
+    [InlineData(6, 1, StateStoreKind.InMemory, false)]
+    [InlineData(6, 2, StateStoreKind.InMemory, false)]
+    [InlineData(6, 1, StateStoreKind.RocksDb, false)]
+    [InlineData(6, 1, StateStoreKind.InMemory, true)]
+    [InlineData(6, 2, StateStoreKind.RocksDb, true)]
+    public async Task A_backlog_read_from_every_raw_topic_at_once_gives_the_event_time_reference_with_nothing_late(int partitions, int threads, StateStoreKind store, bool exactlyOnce)
     {
         await using var broker = await EmbeddedBrokerTests.StartBrokerAsync(partitions);
         var sample = GoldenSampleTests.ReadSample().OrderBy(s => s.Timestamp).ToList();
@@ -48,7 +53,12 @@ public sealed class BacklogAgainstEmbeddedBrokerTests : IDisposable
         }
 
         using var reader = new EmbeddedBrokerTests.OutputReader(broker.BootstrapServers);
-        await using var topology = await EmbeddedBrokerTests.StartTopologyAsync(broker, applicationId, stateDir);
+        await using var topology = await EmbeddedBrokerTests.StartTopologyAsync(broker, applicationId, stateDir, new Dictionary<string, string?>
+        {
+            ["Topology:Threads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Topology:StateStore"] = store.ToString(),
+            ["Topology:ExactlyOnce"] = exactlyOnce ? "true" : "false",
+        });
         try
         {
             await reader.WaitForAsync(expected.Consensus.Count, expected.Deviations.Count);
