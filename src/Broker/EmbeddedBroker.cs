@@ -58,6 +58,21 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             _runtime.Metrics.Requests);
     }
 
+    /// <summary>
+    /// Creates a topic in process, as CreateTopics would (same name rules and topic configs), so a test can prepare its
+    /// topics without an admin client. Throws <see cref="InvalidOperationException"/> with the broker's reason.
+    /// </summary>
+    public void CreateTopic(string name, int partitions = 1, IReadOnlyDictionary<string, string>? configs = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var error = _runtime.Topics.Create(name, partitions, configs ?? new Dictionary<string, string>(), validateOnly: false, out var message);
+        if (error != Protocol.ErrorCode.None)
+        {
+            throw new InvalidOperationException($"topic '{name}' was not created: {message ?? error.ToString()}");
+        }
+    }
+
     public static Task<EmbeddedBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default) =>
         StartAsync(options, loggerFactory, TimeProvider.System, meterFactory: null, cancellationToken);
 

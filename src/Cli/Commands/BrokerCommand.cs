@@ -16,6 +16,8 @@ internal static class BrokerCommand
         {
             Description = "Directory for segments and coordinator state.",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".data", "broker")),
+            // `broker users …` works on the same directory.
+            Recursive = true,
         };
         var advertisedHost = new Option<string?>("--advertised-host") { Description = "Host name given to clients in metadata (default: --host)." };
         var advertisedPort = new Option<int?>("--advertised-port") { Description = "Port given to clients in metadata (default: the bound port)." };
@@ -24,11 +26,18 @@ internal static class BrokerCommand
         var fsync = new Option<FsyncPolicy>("--fsync") { Description = "Durability: Interval (default; fsync every 200 ms, acknowledged records survive kill -9), Always (fsync before acks=all) or Never.", DefaultValueFactory = _ => FsyncPolicy.Interval };
         var rebalanceDelay = new Option<double>("--group-initial-rebalance-delay") { Description = "Seconds the first rebalance of an empty group waits.", DefaultValueFactory = _ => 3 };
         var statusEvery = new Option<double>("--status-interval") { Description = "Seconds between status lines (0 = none).", DefaultValueFactory = _ => 5 };
+        var securityProtocol = new Option<string>("--security-protocol")
+        {
+            Description = "PLAINTEXT (default) or SASL_PLAINTEXT: clients authenticate (SCRAM-SHA-512/256, PLAIN) as a user of `broker users add` and ACLs apply.",
+            DefaultValueFactory = _ => "PLAINTEXT",
+        };
+        var superUsers = new Option<string>("--super-users") { Description = "Users that bypass ACLs, separated by ';' (e.g. admin).", DefaultValueFactory = _ => "" };
 
         var command = new Command("broker", "Run the embedded single-node Kafka-wire broker in the foreground.")
         {
-            host, port, dataDir, advertisedHost, advertisedPort, autoCreate, partitions, fsync, rebalanceDelay, statusEvery,
+            host, port, dataDir, advertisedHost, advertisedPort, autoCreate, partitions, fsync, rebalanceDelay, statusEvery, securityProtocol, superUsers,
         };
+        command.Subcommands.Add(BrokerUsersCommand.Create(dataDir));
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,6 +52,8 @@ internal static class BrokerCommand
                 DefaultPartitions = parse.GetValue(partitions),
                 FsyncPolicy = parse.GetValue(fsync),
                 GroupInitialRebalanceDelay = TimeSpan.FromSeconds(parse.GetValue(rebalanceDelay)),
+                SecurityProtocol = parse.GetValue(securityProtocol)!,
+                SuperUsers = parse.GetValue(superUsers)!,
             };
             using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var output = parse.InvocationConfiguration.Output;

@@ -39,6 +39,16 @@ public sealed class AdminTests(EmbeddedBrokerFixture broker) : IClassFixture<Emb
     }
 
     [Fact]
+    public async Task A_replication_factor_above_one_is_refused_with_Kafkas_code_as_a_single_node_must()
+    {
+        using var admin = Admin();
+        var topic = ClientConfigs.Unique("rf3");
+        var refused = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 1, ReplicationFactor = 3 }]));
+        Assert.Equal(ErrorCode.InvalidReplicationFactor, refused.Results.Single().Error.Code);
+        Assert.DoesNotContain(admin.GetMetadata(Timeout).Topics, t => t.Topic == topic);
+    }
+
+    [Fact]
     public async Task Altered_config_is_described_with_its_new_value()
     {
         using var admin = Admin();

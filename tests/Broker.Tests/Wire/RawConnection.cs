@@ -62,6 +62,66 @@ public sealed class ResponseReader(byte[] body)
         return length < 0 ? null : System.Text.Encoding.UTF8.GetString(Take(length));
     }
 
+    public sbyte Int8() => (sbyte)Take(1)[0];
+
+    public bool Bool() => Take(1)[0] != 0;
+
+    public uint UVarInt()
+    {
+        uint value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = Take(1)[0];
+            value |= (uint)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+    }
+
+    public string? CompactString()
+    {
+        var length = (int)UVarInt() - 1;
+        return length < 0 ? null : System.Text.Encoding.UTF8.GetString(Take(length));
+    }
+
+    /// <summary>The items of a COMPACT_ARRAY (an empty list for null), each read by <paramref name="read"/>.</summary>
+    public List<T> CompactArray<T>(Func<ResponseReader, T> read)
+    {
+        var count = (int)UVarInt() - 1;
+        var items = new List<T>(Math.Max(count, 0));
+        for (var i = 0; i < count; i++)
+        {
+            items.Add(read(this));
+        }
+
+        return items;
+    }
+
+    /// <summary>The items of a non-flexible ARRAY, each read by <paramref name="read"/>.</summary>
+    public List<T> Array<T>(Func<ResponseReader, T> read)
+    {
+        var count = Int32();
+        var items = new List<T>(Math.Max(count, 0));
+        for (var i = 0; i < count; i++)
+        {
+            items.Add(read(this));
+        }
+
+        return items;
+    }
+
+    /// <summary>Skips a tagged-field section; the broker sends none, so any tag is a failure of the test.</summary>
+    public void NoTags()
+    {
+        var count = UVarInt();
+        if (count != 0)
+        {
+            throw new InvalidDataException($"expected no tagged fields, got {count}");
+        }
+    }
+
     private ReadOnlySpan<byte> Take(int count)
     {
         var span = body.AsSpan(_position, count);

@@ -7,7 +7,8 @@ using System.Text;
 namespace CryptoStreams.Broker.Tests.Wire;
 
 /// <summary>
-/// Builds Kafka request frames by hand (big-endian, non-flexible versions), independent of the broker's own codec,
+/// Builds Kafka request frames by hand (big-endian; non-flexible fields and the compact ones of flexible versions),
+/// independent of the broker's own codec,
 /// for raw-socket tests: valid seeds for the fuzzer and exact duplicate batches for idempotence.
 /// </summary>
 public sealed class RequestWriter
@@ -75,6 +76,53 @@ public sealed class RequestWriter
         _bytes.Add((byte)zigzag);
         return this;
     }
+
+    /// <summary>UNSIGNED_VARINT: 7 bits per byte, low bits first.</summary>
+    public RequestWriter UVarInt(uint value)
+    {
+        while (value >= 0x80)
+        {
+            _bytes.Add((byte)(value | 0x80));
+            value >>= 7;
+        }
+
+        _bytes.Add((byte)value);
+        return this;
+    }
+
+    /// <summary>COMPACT_STRING / COMPACT_NULLABLE_STRING: length + 1 as an unsigned varint, 0 for null.</summary>
+    public RequestWriter CompactString(string? value)
+    {
+        if (value is null)
+        {
+            return UVarInt(0);
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(value);
+        UVarInt((uint)bytes.Length + 1);
+        _bytes.AddRange(bytes);
+        return this;
+    }
+
+    /// <summary>COMPACT_ARRAY: count + 1 as an unsigned varint, 0 for null.</summary>
+    public RequestWriter CompactArray<T>(IReadOnlyCollection<T>? items, Action<RequestWriter, T> write)
+    {
+        if (items is null)
+        {
+            return UVarInt(0);
+        }
+
+        UVarInt((uint)items.Count + 1);
+        foreach (var item in items)
+        {
+            write(this, item);
+        }
+
+        return this;
+    }
+
+    /// <summary>An empty tagged-field section, which every structure of a flexible version ends with.</summary>
+    public RequestWriter NoTags() => UVarInt(0);
 
     public RequestWriter Raw(ReadOnlySpan<byte> bytes)
     {

@@ -21,6 +21,16 @@ public static class Requests
         return new RequestWriter().Int32(bytes.Length).Raw(bytes).ToArray();
     }
 
+    /// <summary>A frame of a flexible version: request header v2 (client id, then an empty tagged-field section).</summary>
+    public static byte[] FlexibleFrame(short apiKey, short apiVersion, int correlationId, Action<RequestWriter> body, string clientId = "raw-test")
+    {
+        var payload = new RequestWriter().Int16(apiKey).Int16(apiVersion).Int32(correlationId).String(clientId).NoTags();
+        body(payload);
+        payload.NoTags();
+        var bytes = payload.ToArray();
+        return new RequestWriter().Int32(bytes.Length).Raw(bytes).ToArray();
+    }
+
     public static byte[] ApiVersionsV0(int correlationId) => Frame(ApiVersions, 0, correlationId, _ => { });
 
     public static byte[] MetadataV1(int correlationId, IReadOnlyCollection<string>? topics) =>
