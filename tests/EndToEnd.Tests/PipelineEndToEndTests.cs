@@ -86,7 +86,7 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
         await WaitForSimulatedTimeAsync(run, SimulatedDuration);
         await run.StopExtractorsAsync();
 
-        await AssertTablesMatchReferenceAsync(run, $"killed at +{killAt}");
+        await AssertTablesMatchReferenceAsync(run, $"killed at +{killAt}; the restarted process logged:\n{Notable(second.Output)}\n");
     }
 
     // A backlog: the whole market is on the raw topics before the topology starts, as after downtime or under a new
@@ -169,6 +169,12 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
         Assert.Equal(0, await replay.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains(" 0 rejected", replay.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>A process's warnings and errors, for a failure message.</summary>
+    private static string Notable(string output) => string.Join('\n', output.Split('\n')
+        .Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)
+            || l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("-> ", StringComparison.Ordinal))
+        .TakeLast(40));
 
     private static Task WaitForSimulatedTimeAsync(PipelineRun run, TimeSpan elapsed) =>
         Eventually.HoldsAsync(() => run.SimulatedNow() >= PipelineRun.SimulatedStart + elapsed, $"the simulated market reaches +{elapsed}", TimeSpan.FromSeconds(90));
