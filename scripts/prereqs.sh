@@ -7,7 +7,8 @@ set -euo pipefail
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
-# npm: the CLI build installs the dashboard's charting library from its lockfile (npm ci); chromium: the dashboard's browser tests.
+# npm: the CLI build installs the dashboard's charting library from its lockfile (npm ci); chromium: the dashboard's browser tests
+# (Playwright drives it at /usr/bin/chromium; Playwright's driver brings its own node, so npm's node is needed only for npm).
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)

@@ -1,10 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using CryptoStreams.Broker;
 using CryptoStreams.Schema;
 using CryptoStreams.Topology;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.SerDes;
@@ -12,18 +16,18 @@ using Streamiz.Kafka.Net.SerDes;
 namespace CryptoStreams.Bench;
 
 /// <summary>
-/// <c>topology --broker</c>: the generated market is produced into an in-process embedded broker first; then the
-/// stateless topology and the full topology each run as a real <see cref="KafkaStream"/> (own application id, so
-/// both read everything from the start) until their consumer group has committed every input offset. The rate is
-/// input records / (commit of the last input offset − first record processed); start-up (group join, task
-/// creation) is printed separately. Both runs use the same Streamiz settings, printed at the start.
+/// <c>topology --broker</c>, the catch-up benchmark: the generated market is produced into an in-process embedded
+/// broker first (a backlog); then the stateless topology and the full topology each read it from the start with their
+/// own application id until their consumer group has committed every input offset. The rate is input records /
+/// (commit of the last input offset − first record processed); start-up (group join, task creation) is printed
+/// separately.
 /// <para>
-/// Catching up a backlog, Streamiz 1.8.2 processes whatever its poll buffered in timestamp order but never waits
-/// for a partition that is behind, so the event-time spread between topics is one fetch chunk per partition.
-/// With librdkafka's default 1 MB per partition (about 18 minutes of this market's ticks per partition) and the
-/// whole pre-load in 1 MB producer batches, 30–78 % of the ticks were late; batches of 50 records and 16 KB per
-/// partition fetch (about 17 s of ticks) bring it to about 1 %, the same for both topologies
-/// (<c>--preload-batch</c>, <c>--partition-fetch-bytes</c>). The late records are counted and printed.
+/// The full topology runs as the product runs it: a host built with <c>AddCryptoTopology</c> (the registrations of
+/// <c>cryptostreams process</c>), so its hosted service, its Streamiz configuration and its input-lag source
+/// (<c>BrokerInputLag</c>, which lets <c>market-windows</c> wait for inputs that still have records to read) are the
+/// shipped ones. Every setting is the product's default unless a flag overrides it; the stateless run binds the same
+/// <c>Topology</c> settings and maps them with the same <see cref="TopologyStreamConfig"/>, so both read with the same
+/// fetch sizes, poll and commit intervals. Late records (which a correct catch-up never has) are counted and printed.
 /// </para>
 /// </summary>
 internal sealed class TopologyBrokerRun
@@ -31,42 +35,49 @@ internal sealed class TopologyBrokerRun
     private const string StatelessOutput = "bench.stateless";
     private const string AcceptedInstrument = "cryptostreams.topology.records.accepted";
 
+    // Flag → Topology setting: unset flags leave the product's default.
+    private static readonly (string Flag, string Key, Func<int, string> Value)[] Overrides =
+    [
+        ("--threads", "Threads", v => v.ToString(CultureInfo.InvariantCulture)),
+        ("--commit-ms", "CommitInterval", Milliseconds),
+        ("--poll-ms", "PollInterval", Milliseconds),
+        ("--max-poll", "MaxPollRecords", v => v.ToString(CultureInfo.InvariantCulture)),
+        ("--task-idle-ms", "MaxTaskIdle", Milliseconds),
+        ("--linger-ms", "ProducerLinger", Milliseconds),
+        ("--partition-fetch-bytes", "MaxPartitionFetchBytes", v => v.ToString(CultureInfo.InvariantCulture)),
+        ("--input-check-ms", "InputCheckInterval", Milliseconds),
+    ];
+
     private readonly StateStoreKind stores;
     private readonly int partitions;
-    private readonly int threads;
-    private readonly int commitMs;
-    private readonly int pollMs;
-    private readonly int maxPoll;
-    private readonly int lingerMs;
-    private readonly int batchBytes;
-    private readonly int partitionFetchBytes;
-    private readonly int preloadBatch;
-    private readonly int taskIdleMs;
+    private readonly int? preloadBatch;
     private readonly bool mock;
+    private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal);
 
     public TopologyBrokerRun(TopologyBenchArguments arguments, StateStoreKind stores)
     {
         this.stores = stores;
         partitions = arguments.Int("--partitions", 4);
-        threads = arguments.Int("--threads", 1);
-        commitMs = arguments.Int("--commit-ms", 200);
-        pollMs = arguments.Int("--poll-ms", 10);
-        maxPoll = arguments.Int("--max-poll", 10_000);
-        lingerMs = arguments.Int("--linger-ms", 5);
-        batchBytes = arguments.Int("--batch-bytes", 1_000_000);
-        partitionFetchBytes = arguments.Int("--partition-fetch-bytes", 16_384);
-        preloadBatch = arguments.Int("--preload-batch", 50);
-        taskIdleMs = arguments.Int("--task-idle-ms", 0);
+        preloadBatch = arguments.Flag("--preload-batch") ? arguments.Int("--preload-batch", 10_000) : null;
         mock = arguments.Flag("--mock");
+        settings["Topology:StateStore"] = stores.ToString();
+        foreach (var (flag, key, value) in Overrides.Where(o => arguments.Flag(o.Flag)))
+        {
+            settings["Topology:" + key] = value(arguments.Int(flag, 0));
+        }
     }
 
     public async Task<(double Stateless, double Full)> RunAsync(TopologyMarket market, CancellationToken cancellationToken)
     {
         // Streamiz keeps the logger factory of the last StreamConfig in a static: this one lives until both runs are over.
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        Console.WriteLine($"Streamiz: {threads} stream thread(s), {partitions} partitions per topic, at-least-once, commit.interval.ms {commitMs}, "
-            + $"poll.ms {pollMs}, max.poll.records {maxPoll}, max.task.idle.ms {taskIdleMs}, producer linger.ms {lingerMs}, batch.size {batchBytes:N0} B, "
-            + $"max.partition.fetch.bytes {partitionFetchBytes:N0}, pre-load batches of {preloadBatch} records, {stores} stores");
+        using var loggerFactory = LoggerFactory.Create(Warnings);
+        var shown = Options(applicationId: "shown", bootstrapServers: "", stateDir: "");
+        Console.WriteLine($"Topology settings (product defaults unless flagged): {shown.Threads} stream thread(s), {partitions} partitions per topic, "
+            + $"{(shown.ExactlyOnce ? "exactly-once" : "at-least-once")}, CommitInterval {shown.CommitInterval.TotalMilliseconds:0} ms, "
+            + $"PollInterval {shown.PollInterval.TotalMilliseconds:0} ms, MaxPollRecords {shown.MaxPollRecords:N0}, MaxTaskIdle {shown.MaxTaskIdle.TotalMilliseconds:0} ms, "
+            + $"ProducerLinger {shown.ProducerLinger.TotalMilliseconds:0} ms, MaxPartitionFetchBytes {shown.MaxPartitionFetchBytes:N0}, "
+            + $"InputCheckInterval {shown.InputCheckInterval.TotalMilliseconds:0} ms, MaxInputWait {shown.MaxInputWait.TotalSeconds:0} s, {shown.StateStore} stores; "
+            + $"pre-load producer batches of {(preloadBatch is { } b ? $"{b:N0} records" : "librdkafka's default size")}");
         if (mock)
         {
             return await RunOnMockAsync(market, loggerFactory, cancellationToken);
@@ -97,26 +108,69 @@ internal sealed class TopologyBrokerRun
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref accepted, value));
         listener.Start();
-        var runtime = new TopologyRuntime();
-        var status = runtime.Status;
-        var full = await RunStreamAsync(
-            $"full topology ({stores} stores)",
-            broker.BootstrapServers,
-            loggerFactory,
-            builder => CryptoTopology.Build(builder, new TopologyOptions { StateStore = stores }, runtime),
-            processed: () => Interlocked.Read(ref accepted) + status.DeadLetters - status.LateRecords,
-            expected: market.Records.Count,
-            [.. endOffsets.Where(e => CryptoTopology.InputTopics.Contains(e.Key.Topic))],
-            cancellationToken);
-        Console.WriteLine($"  outputs: {status.Candles:N0} candles, {status.Consensus:N0} consensus, {status.Deviations:N0} deviations, {status.Signals:N0} signals, "
-            + $"{status.DeadLetters:N0} dead letters ({status.LateRecords:N0} late), {status.WindowsClosed:N0} windows closed");
-        PrintChangelogRecords(broker.BootstrapServers);
-        if (status.LateRecords > 0)
-        {
-            PrintLateRecords(broker.BootstrapServers, status.DeadLetters);
-        }
 
-        return (stateless, full);
+        var applicationId = $"bench-full-{Guid.NewGuid():N}";
+        var stateDir = Directory.CreateTempSubdirectory("bench-topology-broker-").FullName;
+        using var host = FullTopologyHost(applicationId, broker.BootstrapServers, stateDir);
+        var status = host.Services.GetRequiredService<TopologyStatus>();
+        try
+        {
+            var full = await MeasureAsync(
+                $"full topology ({stores} stores, hosted as `process` runs it)",
+                applicationId,
+                broker.BootstrapServers,
+                start: () => host.StartAsync(cancellationToken),
+                processed: () => Interlocked.Read(ref accepted) + status.DeadLetters - status.LateRecords,
+                expected: market.Records.Count,
+                [.. endOffsets.Where(e => CryptoTopology.InputTopics.Contains(e.Key.Topic))],
+                cancellationToken);
+            Console.WriteLine($"  outputs: {status.Candles:N0} candles, {status.Consensus:N0} consensus, {status.Deviations:N0} deviations, {status.Signals:N0} signals, "
+                + $"{status.DeadLetters:N0} dead letters ({status.LateRecords:N0} late), {status.WindowsClosed:N0} windows closed");
+            PrintChangelogRecords(broker.BootstrapServers, applicationId);
+            if (status.LateRecords > 0)
+            {
+                PrintLateRecords(broker.BootstrapServers, status.DeadLetters);
+            }
+
+            return (stateless, full);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    private static void Warnings(ILoggingBuilder builder) => builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+
+    private static string Milliseconds(int ms) => TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture);
+
+    /// <summary>The host <c>cryptostreams process</c> builds, minus the CLI: the topology stage's own registrations.</summary>
+    private IHost FullTopologyHost(string applicationId, string bootstrapServers, string stateDir)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(Settings(applicationId, bootstrapServers, stateDir));
+        builder.Services.AddLogging(Warnings);
+        builder.Services.AddCryptoTopology(builder.Configuration);
+        return builder.Build();
+    }
+
+    private Dictionary<string, string?> Settings(string applicationId, string bootstrapServers, string stateDir) =>
+        new(settings, StringComparer.Ordinal)
+        {
+            ["Kafka:BootstrapServers"] = bootstrapServers,
+            ["Topology:ApplicationId"] = applicationId,
+            ["Topology:StateDir"] = stateDir,
+        };
+
+    /// <summary>The same settings bound the same way as the host binds them, for the stateless run's Streamiz configuration.</summary>
+    private TopologyOptions Options(string applicationId, string bootstrapServers, string stateDir)
+    {
+        var options = new TopologyOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(Settings(applicationId, bootstrapServers, stateDir)).Build()
+            .GetSection(TopologyOptions.SectionName).Bind(options);
+        options.BootstrapServers = bootstrapServers;
+        return options;
     }
 
     /// <summary>
@@ -139,26 +193,39 @@ internal sealed class TopologyBrokerRun
     private async Task<double> RunStatelessAsync(string label, string bootstrapServers, ILoggerFactory loggerFactory, TopologyMarket market, Dictionary<TopicPartition, long> endOffsets, CancellationToken cancellationToken)
     {
         long count = 0;
-        var rate = await RunStreamAsync(
-            label,
-            bootstrapServers,
-            loggerFactory,
-            builder => TopologyHarness.BuildStateless(builder, StatelessOutput, () => Interlocked.Increment(ref count)),
-            processed: () => Interlocked.Read(ref count),
-            expected: market.Ticks,
-            [.. endOffsets.Where(e => Topics.RawTicks.Contains(e.Key.Topic))],
-            cancellationToken);
-        Console.WriteLine($"  outputs: {Interlocked.Read(ref count):N0}");
-        return rate;
+        var applicationId = $"bench-stateless-{Guid.NewGuid():N}";
+        var stateDir = Directory.CreateTempSubdirectory("bench-topology-broker-").FullName;
+        var builder = new StreamBuilder();
+        TopologyHarness.BuildStateless(builder, StatelessOutput, () => Interlocked.Increment(ref count));
+        var stream = new KafkaStream(builder.Build(), TopologyStreamConfig.For(Options(applicationId, bootstrapServers, stateDir), loggerFactory, metricsReporter: null));
+        try
+        {
+            var rate = await MeasureAsync(
+                label,
+                applicationId,
+                bootstrapServers,
+                start: () => stream.StartAsync(cancellationToken),
+                processed: () => Interlocked.Read(ref count),
+                expected: market.Ticks,
+                [.. endOffsets.Where(e => Topics.RawTicks.Contains(e.Key.Topic))],
+                cancellationToken);
+            Console.WriteLine($"  outputs: {Interlocked.Read(ref count):N0}");
+            return rate;
+        }
+        finally
+        {
+            stream.Dispose();
+            Directory.Delete(stateDir, recursive: true);
+        }
     }
 
     /// <summary>How many records the full topology wrote to its stores' changelogs (the stores are cached: one per asset per commit, not one per tick).</summary>
-    private void PrintChangelogRecords(string bootstrapServers)
+    private void PrintChangelogRecords(string bootstrapServers, string applicationId)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
         var changelogs = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics
             .Select(t => t.Topic)
-            .Where(t => t.StartsWith("bench-full-", StringComparison.Ordinal) && t.EndsWith("-changelog", StringComparison.Ordinal))
+            .Where(t => t.StartsWith(applicationId + "-", StringComparison.Ordinal) && t.EndsWith("-changelog", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "bench-watermarks" }).Build();
@@ -166,7 +233,7 @@ internal sealed class TopologyBrokerRun
         {
             var records = Enumerable.Range(0, partitions)
                 .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
-            var store = topic["bench-full-".Length..][33..]; // after the application id's 32-digit guid and its dash
+            var store = topic[(applicationId.Length + 1)..];
             return $"{store} {records:N0}";
         });
         Console.WriteLine($"  changelog records: {string.Join(", ", counts)}");
@@ -264,27 +331,21 @@ internal sealed class TopologyBrokerRun
         return ends;
     }
 
-    private async Task<double> RunStreamAsync(
+    private static async Task<double> MeasureAsync(
         string what,
+        string groupId,
         string bootstrapServers,
-        ILoggerFactory loggerFactory,
-        Action<StreamBuilder> build,
+        Func<Task> start,
         Func<long> processed,
         long expected,
         List<KeyValuePair<TopicPartition, long>> endOffsets,
         CancellationToken cancellationToken)
     {
-        var applicationId = $"bench-{(what.StartsWith("full", StringComparison.Ordinal) ? "full" : "stateless")}-{Guid.NewGuid():N}";
-        var stateDir = Directory.CreateTempSubdirectory("bench-topology-broker-").FullName;
-        var config = Config(applicationId, bootstrapServers, stateDir, loggerFactory);
-        var builder = new StreamBuilder();
-        build(builder);
-        var stream = new KafkaStream(builder.Build(), config);
-        using var watcher = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = applicationId }).Build();
+        using var watcher = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = groupId }).Build();
         try
         {
             var clock = Stopwatch.StartNew();
-            await stream.StartAsync(cancellationToken);
+            await start();
             TimeSpan? first = null, allProcessed = null, allCommitted = null;
             var limit = TimeSpan.FromMinutes(15);
             while (allCommitted is null)
@@ -314,9 +375,7 @@ internal sealed class TopologyBrokerRun
         }
         finally
         {
-            stream.Dispose();
             watcher.Close();
-            Directory.Delete(stateDir, recursive: true);
         }
     }
 
@@ -324,29 +383,5 @@ internal sealed class TopologyBrokerRun
     {
         var committed = watcher.Committed(endOffsets.Select(e => e.Key), TimeSpan.FromSeconds(10)).ToDictionary(c => c.TopicPartition, c => c.Offset.Value);
         return endOffsets.All(e => e.Value == 0 || (committed.TryGetValue(e.Key, out var offset) && offset >= e.Value));
-    }
-
-    /// <summary>The host's own mapping of <see cref="TopologyOptions"/> to Streamiz, with the producer batch size on top.</summary>
-    private StreamConfig<StringSerDes, StringSerDes> Config(string applicationId, string bootstrapServers, string stateDir, ILoggerFactory loggerFactory)
-    {
-        var config = TopologyStreamConfig.For(
-            new TopologyOptions
-            {
-                ApplicationId = applicationId,
-                BootstrapServers = bootstrapServers,
-                StateDir = stateDir,
-                Threads = threads,
-                CommitInterval = TimeSpan.FromMilliseconds(commitMs),
-                SessionTimeout = TimeSpan.FromSeconds(10),
-                PollInterval = TimeSpan.FromMilliseconds(pollMs),
-                MaxPollRecords = maxPoll,
-                MaxTaskIdle = TimeSpan.FromMilliseconds(taskIdleMs),
-                ProducerLinger = TimeSpan.FromMilliseconds(lingerMs),
-                MaxPartitionFetchBytes = partitionFetchBytes,
-            },
-            loggerFactory,
-            metricsReporter: null);
-        config.BatchSize = batchBytes;
-        return config;
     }
 }

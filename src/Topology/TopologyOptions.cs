@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace CryptoStreams.Topology;
@@ -33,6 +34,9 @@ public sealed class TopologyOptions
     /// <summary>Kafka bootstrap servers; bound from <c>Kafka:BootstrapServers</c> by <c>AddCryptoTopology</c>.</summary>
     [Required]
     public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>SASL settings of every Streamiz client and the lag reader: <c>Kafka:*</c>, overridden by <c>Topology:Kafka:*</c>.</summary>
+    public KafkaSecurityOptions Kafka { get; set; } = new();
 
     /// <summary>Directory for RocksDB stores and Streamiz task state.</summary>
     [Required]
@@ -73,16 +77,16 @@ public sealed class TopologyOptions
     /// How long a task waits for records on its empty input partitions before processing what it has
     /// (<c>max.task.idle.ms</c>). Streamiz waits again every time its buffers drain while any input partition is
     /// empty, and raw topics such as <c>raw.gaps</c> are nearly always empty, so anything above zero adds that
-    /// wait to every hop; zero (the default) favours latency.
+    /// wait to every hop. Zero (the default) needs no tuning: the windows wait for inputs with unread records on
+    /// their own (<see cref="MaxInputWait"/>, <see cref="InputCheckInterval"/>).
     /// </summary>
     public TimeSpan MaxTaskIdle { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// Most bytes one fetch returns per input partition (<c>max.partition.fetch.bytes</c>), librdkafka's 1 MiB by
-    /// default. While a backlog is read, each fetch brings one chunk of every partition and the chunks of sparse and
-    /// busy topics span different stretches of event time, so this size decides how far topics drift apart (and how
-    /// many ticks fall behind the grace period). Which size drifts least depends on the data: see
-    /// docs/performance.md (Topology, End to end) before changing it.
+    /// default. It needs no tuning: while a backlog is read, <c>market-windows</c> waits for the inputs that still have
+    /// records to read, so the chunks of sparse and busy topics may span different stretches of event time without
+    /// any tick becoming late; the size only changes how fast a backlog is read (docs/performance.md, catch-up benchmark).
     /// </summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;

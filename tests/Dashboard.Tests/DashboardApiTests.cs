@@ -112,10 +112,10 @@ public sealed class DashboardApiTests(DashboardPipeline pipeline)
     public async Task A_bad_symbol_or_range_is_answered_400_with_the_reason(string path, string reason)
     {
         using var response = await pipeline.Http.GetAsync(new Uri(path, UriKind.Relative));
-        var body = await response.Content.ReadAsStringAsync();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(reason, body, StringComparison.Ordinal);
+        Assert.Contains(reason, body.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -100,9 +100,10 @@ public sealed class DashboardPageTests(DashboardPipeline pipeline) : IAsyncLifet
         await page.WaitForFunctionAsync($"() => Number(document.querySelector('#legend').dataset.time) > {before}", null, new() { Timeout = Wait });
 
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page was reloaded");
-        var after = await page.EvaluateAsync<long>("() => Number(document.querySelector('#legend').dataset.time)");
-        var close = await page.EvaluateAsync<string>("() => document.querySelector('#legend [data-field=\"close\"]').dataset.value");
-        var bucket = DateTimeOffset.FromUnixTimeSeconds(after).UtcDateTime;
+        // One read, so a further live window cannot slip in between the time and the close.
+        var shown = await page.EvaluateAsync<JsonElement>("() => ({ time: Number(document.querySelector('#legend').dataset.time), close: document.querySelector('#legend [data-field=\"close\"]').dataset.value })");
+        var close = shown.GetProperty("close").GetString()!;
+        var bucket = DateTimeOffset.FromUnixTimeSeconds(shown.GetProperty("time").GetInt64()).UtcDateTime;
         await Eventually.HoldsAsync(
             async () => await pipeline.ScalarAsync<long>("SELECT count(*) FROM market.consensus_1m WHERE symbol = 'BTC-USD' AND bucket = $1", bucket) == 1, "the live window in the table");
         Assert.Equal(Double(await pipeline.ScalarAsync<decimal>("SELECT median FROM market.consensus_1m WHERE symbol = 'BTC-USD' AND bucket = $1", bucket)), double.Parse(close, CultureInfo.InvariantCulture));
@@ -127,6 +128,35 @@ public sealed class DashboardPageTests(DashboardPipeline pipeline) : IAsyncLifet
         }
 
         await page.Locator("#assets button[data-asset=\"SOL\"]").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = Wait });
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_range_and_symbol_controls_load_the_chosen_range_of_the_chosen_asset()
+    {
+        var page = await OpenAsync();
+        var ethSixHours = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/candles?symbol=ETH&range=6h", StringComparison.Ordinal), new() { Timeout = Wait });
+
+        await page.ClickAsync("#ranges button[data-range=\"6h\"]");
+        await page.ClickAsync("#assets button[data-asset=\"ETH\"]");
+
+        Assert.True((await ethSixHours).Ok);
+        Assert.Equal("ETH-USD", await page.TextContentAsync("#asset-title"));
+        Assert.Equal("true", await page.GetAttributeAsync("#assets button[data-asset=\"ETH\"]", "aria-pressed"));
+        Assert.Equal("true", await page.GetAttributeAsync("#ranges button[data-range=\"6h\"]", "aria-pressed"));
+        Assert.EndsWith("?symbol=ETH", page.Url, StringComparison.Ordinal);
+
+        // The legend turns to ETH's newest closed window, as the database holds it.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var shown = await page.EvaluateAsync<JsonElement>("() => ({ time: Number(document.querySelector('#legend').dataset.time), close: document.querySelector('#legend [data-field=\"close\"]')?.dataset.value ?? '' })");
+                var bucket = DateTimeOffset.FromUnixTimeSeconds(shown.GetProperty("time").GetInt64()).UtcDateTime;
+                var rows = await pipeline.ScalarAsync<long>("SELECT count(*) FROM market.consensus_1m WHERE symbol = 'ETH-USD' AND bucket = $1", bucket);
+                return rows == 1 && shown.GetProperty("close").GetString() is { Length: > 0 } close
+                    && Double(await pipeline.ScalarAsync<decimal>("SELECT median FROM market.consensus_1m WHERE symbol = 'ETH-USD' AND bucket = $1", bucket)) == double.Parse(close, CultureInfo.InvariantCulture);
+            },
+            "the legend showing ETH's newest window from the table\n" + pipeline.BrowserLog);
         await page.CloseAsync();
     }
 
@@ -182,15 +212,22 @@ public sealed class DashboardPageTests(DashboardPipeline pipeline) : IAsyncLifet
         return page;
     }
 
-    private static async Task ChartsDrawnAsync(IPage page)
+    private async Task ChartsDrawnAsync(IPage page)
     {
-        await page.WaitForFunctionAsync(
-            "() => Number(document.querySelector('#candles')?.dataset.points) > 0 && Number(document.querySelector('#oracle')?.dataset.points) > 0"
-            + " && document.querySelector('#legend')?.dataset.time && document.querySelector('#oracle-legend')?.dataset.time",
-            null,
-            new() { Timeout = Wait });
-        // The live stream is open before anything is compared with it.
-        await page.WaitForFunctionAsync("() => document.querySelector('#live').dataset.state === 'open'", null, new() { Timeout = Wait });
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "() => Number(document.querySelector('#candles')?.dataset.points) > 0 && Number(document.querySelector('#oracle')?.dataset.points) > 0"
+                + " && document.querySelector('#legend')?.dataset.time && document.querySelector('#oracle-legend')?.dataset.time",
+                null,
+                new() { Timeout = Wait });
+            // The live stream is open before anything is compared with it.
+            await page.WaitForFunctionAsync("() => document.querySelector('#live').dataset.state === 'open'", null, new() { Timeout = Wait });
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\npage {page.Url}: live '{await page.TextContentAsync("#live")}'\n{pipeline.BrowserLog}", ex);
+        }
     }
 
     private static double Parse(JsonElement shown, string field) => double.Parse(shown.GetProperty(field).GetString()!, CultureInfo.InvariantCulture);

@@ -20,6 +20,7 @@ public sealed class DashboardPipeline : IAsyncLifetime
 
     private readonly string work = Directory.CreateTempSubdirectory("dashboard-tests-").FullName;
     private readonly string databaseName = "dash_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly List<string> browserLog = [];
     private IPlaywright? playwright;
 
     public CliProcess Cli { get; private set; } = null!;
@@ -72,9 +73,50 @@ public sealed class DashboardPipeline : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             ColorScheme = ColorScheme.Light,
         });
+        Browser.Page += (_, page) => Watch(page);
         var page = await Browser.NewPageAsync();
         await SignInAsync(page);
         await page.CloseAsync();
+    }
+
+    /// <summary>What the browser reported of every page so far (console errors, page errors, failed requests), for failure messages.</summary>
+    public string BrowserLog
+    {
+        get
+        {
+            lock (browserLog)
+            {
+                return browserLog.Count == 0 ? "(the browser reported nothing)" : string.Join('\n', browserLog);
+            }
+        }
+    }
+
+    private void Watch(IPage page)
+    {
+        void Add(string line)
+        {
+            lock (browserLog)
+            {
+                browserLog.Add(line);
+            }
+        }
+
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                Add($"console {message.Type}: {message.Text} ({page.Url})");
+            }
+        };
+        page.PageError += (_, error) => Add($"page error: {error} ({page.Url})");
+        page.RequestFailed += (_, request) => Add($"request failed: {request.Url}: {request.Failure}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                Add($"response {response.Status}: {response.Url}");
+            }
+        };
     }
 
     /// <summary>Trades the token for the page's cookie, as a person would by opening the printed address once.</summary>

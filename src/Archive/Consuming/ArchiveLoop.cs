@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using CryptoStreams.Archive.Destinations;
 using CryptoStreams.Archive.Layout;
 using CryptoStreams.Archive.Parquet;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Schema.Serialization;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -65,6 +66,7 @@ internal sealed partial class ArchiveLoop : IDisposable
                 {
                     var error = args.Outcome.Exception?.Message ?? "unknown error";
                     LogRetrying(args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, error);
+                    metrics.Failed();
                     status.Update(s => s with { State = ArchiveState.Retrying, LastError = error, UpdatedAt = clock.GetUtcNow() });
                     return default;
                 },
@@ -258,7 +260,7 @@ internal sealed partial class ArchiveLoop : IDisposable
     }
 
     private IConsumer<byte[], byte[]> BuildConsumer() =>
-        new ConsumerBuilder<byte[], byte[]>(ArchiveKafka.ConsumerConfig(options))
+        new ConsumerBuilder<byte[], byte[]>(StageKafkaClients.Consumer(options.BootstrapServers, options.GroupId, "cryptostreams-archive", options.Kafka))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)

@@ -30,7 +30,7 @@ internal sealed class BrokerSecurity
         }
 
         Mechanisms = [.. mechanisms.Distinct(StringComparer.Ordinal)];
-        var directory = Path.Combine(dataDirectory, "security");
+        var directory = Path.Combine(dataDirectory, UserStore.DirectoryName);
         Users = UserStore.Load(directory, options.Users, options.ScramIterations);
         Acls = new AclStore(directory);
         _superUsers = [.. options.SuperUsers.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => u.StartsWith("User:", StringComparison.Ordinal) ? u : "User:" + u)];

@@ -12,11 +12,17 @@ public sealed class UserStore
 {
     public const string FileName = "users.json";
 
+    /// <summary>The data directory's folder for users and ACLs.</summary>
+    public const string DirectoryName = "security";
+
     private readonly Dictionary<string, Dictionary<string, ScramCredential>> _users;
 
     private UserStore(Dictionary<string, Dictionary<string, ScramCredential>> users) => _users = users;
 
     public IReadOnlyCollection<string> Names => _users.Keys;
+
+    /// <summary>Where the users file of <paramref name="dataDirectory"/> is.</summary>
+    public static string FilePath(string dataDirectory) => Path.Combine(dataDirectory, DirectoryName, FileName);
 
     public static UserStore Empty() => new(new Dictionary<string, Dictionary<string, ScramCredential>>(StringComparer.Ordinal));
 

@@ -14,11 +14,22 @@ namespace CryptoStreams.Cli.Dashboard;
 /// the open pages as it arrives. Reading the topics, not the loader's tables, puts a record on the page as soon as the
 /// broker hands it out (one fetch, ≤ 100 ms wait) instead of after the loader's batch, its transaction and a query.
 /// Provisional consensus candles are built here from the provisional per-source candles of the open window.
+/// Provisional candles and source closes change with every tick (hundreds a second in a busy or simulated market): the
+/// newest of each is sent once per <see cref="ConflationInterval"/>, so a page draws a few updates a second instead of
+/// falling behind; final candles, deviations and signals go out as they arrive.
 /// </summary>
 internal sealed partial class DashboardFeed(
-    PipelineSettings pipeline, DashboardSettings settings, DashboardEvents events, ILogger<DashboardFeed> logger, DashboardHistory? history = null) : BackgroundService
+    PipelineSettings pipeline, DashboardSettings settings, DashboardEvents events, TimeProvider time, ILogger<DashboardFeed> logger, DashboardHistory? history = null)
+    : BackgroundService
 {
+    /// <summary>How often the newest provisional values are sent: well within the second a record may take to reach the page.</summary>
+    public static readonly TimeSpan ConflationInterval = TimeSpan.FromMilliseconds(250);
+
     private static readonly string[] FollowedTopics = [Topics.Prices1m, Topics.Consensus1m, Topics.Deviation1m, Topics.SignalsCrossover];
+
+    // The newest provisional event per (kind, asset, source, window), until the next flush.
+    private readonly Dictionary<(string Name, string Asset, string Source, long Time), object> conflated = [];
+    private DateTimeOffset nextFlush;
 
     // Per asset: the open windows' latest candle per (source, symbol), and the live average lines.
     private readonly Dictionary<string, SortedDictionary<DateTimeOffset, Dictionary<(string Source, string Symbol), Candle>>> open = new(StringComparer.Ordinal);
@@ -29,24 +40,26 @@ internal sealed partial class DashboardFeed(
 
     private void Follow(CancellationToken stoppingToken)
     {
-        // Built like the status view's LatestResults consumer; when the shared Kafka client settings (SASL, …) land, both take them.
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        // Built like the status view's LatestResults consumer, with the host's Kafka security (PipelineSettings.Kafka).
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(pipeline.Kafka.ApplyTo(new ConsumerConfig
         {
             BootstrapServers = pipeline.BootstrapServers,
             GroupId = "cryptostreams-dashboard",
             ClientId = "cryptostreams-dashboard",
             EnableAutoCommit = false,
             FetchWaitMaxMs = 100,
-        }).SetLogHandler((_, _) => { }).Build();
+        })).SetLogHandler((_, _) => { }).Build();
         try
         {
-            consumer.Assign(FollowedTopics.SelectMany(t => TopicWatcher.Partitions(pipeline.BootstrapServers, t).Select(p => new TopicPartitionOffset(t, p, Offset.End))));
+            consumer.Assign(FollowedTopics.SelectMany(t => TopicWatcher.Partitions(pipeline.BootstrapServers, t, pipeline.Kafka).Select(p => new TopicPartitionOffset(t, p, Offset.End))));
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (consumer.Consume(stoppingToken) is { Message.Value: { } value } result)
+                if (consumer.Consume(ConflationInterval) is { Message.Value: { } value } result)
                 {
                     Handle(result.Topic, value, stoppingToken);
                 }
+
+                Flush();
             }
         }
         catch (OperationCanceledException)
@@ -110,13 +123,14 @@ internal sealed partial class DashboardFeed(
         window[(candle.Source, candle.Symbol)] = candle;
         if (ConsensusCandles.PerSource(window.Values, settings.Policy).Any(c => c == candle))
         {
-            events.Publish("source", new { asset = candle.Asset, source = candle.Source, point = new SourceClose(candle.WindowStart.ToUnixTimeSeconds(), candle.Close, candle.Final) });
+            var point = new SourceClose(candle.WindowStart.ToUnixTimeSeconds(), candle.Close, candle.Final);
+            conflated[("source", candle.Asset, candle.Source, point.Time)] = new { asset = candle.Asset, source = candle.Source, point };
         }
 
         // Final candles come just before their window's consensus, which replaces the provisional candle then.
         if (!candle.Final && ConsensusCandles.From(window.Values, settings.Policy, null) is { } provisional)
         {
-            events.Publish("consensus", new { asset = candle.Asset, candle = provisional, average = (AveragePoint?)null });
+            conflated[("consensus", candle.Asset, string.Empty, provisional.Time)] = new { asset = candle.Asset, candle = provisional, average = (AveragePoint?)null };
         }
     }
 
@@ -139,8 +153,27 @@ internal sealed partial class DashboardFeed(
 
         if (ConsensusCandles.From(candles, settings.Policy, consensus) is { } candle)
         {
+            // The final candle replaces the provisional one: neither a queued provisional nor a queued source close may follow it.
+            Flush(force: true);
             events.Publish("consensus", new { asset, candle, average = Average(consensus, stoppingToken) });
         }
+    }
+
+    private void Flush(bool force = false)
+    {
+        var now = time.GetUtcNow();
+        if (conflated.Count == 0 || (!force && now < nextFlush))
+        {
+            return;
+        }
+
+        nextFlush = now + ConflationInterval;
+        foreach (var ((name, _, _, _), payload) in conflated)
+        {
+            events.Publish(name, payload);
+        }
+
+        conflated.Clear();
     }
 
     private AveragePoint? Average(Consensus consensus, CancellationToken stoppingToken)
@@ -180,7 +213,7 @@ internal sealed partial class DashboardFeed(
         {
             return history.ClosesBeforeAsync(consensus.Symbol, consensus.WindowStart, lines.WarmUp, stoppingToken).GetAwaiter().GetResult();
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or HistoryUnavailableException)
         {
             LogNoWarmUp(consensus.Symbol, ex.Message);
             return [];

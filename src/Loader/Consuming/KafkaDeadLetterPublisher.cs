@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using CryptoStreams.Loader.Writing;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Schema.Serialization;
 
 namespace CryptoStreams.Loader.Consuming;
@@ -15,15 +16,9 @@ internal sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposab
 {
     private readonly IProducer<byte[], DeadLetter> producer;
 
-    public KafkaDeadLetterPublisher(string bootstrapServers)
+    public KafkaDeadLetterPublisher(string bootstrapServers, KafkaSecurityOptions security)
     {
-        producer = new ProducerBuilder<byte[], DeadLetter>(new ProducerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            ClientId = "cryptostreams-loader-dlq",
-            Acks = Acks.All,
-            EnableIdempotence = true,
-        }).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
+        producer = new ProducerBuilder<byte[], DeadLetter>(StageKafkaClients.DeadLetterProducer(bootstrapServers, "cryptostreams-loader-dlq", security)).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
     }
 
     public async Task PublishAsync(IReadOnlyList<RejectedRecord> letters, CancellationToken cancellationToken)

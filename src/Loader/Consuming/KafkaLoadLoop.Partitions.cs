@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Confluent.Kafka;
 using CryptoStreams.Loader.Writing;
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace CryptoStreams.Loader.Consuming;
@@ -11,22 +12,7 @@ namespace CryptoStreams.Loader.Consuming;
 internal sealed partial class KafkaLoadLoop
 {
     private IConsumer<byte[], byte[]> BuildConsumer() =>
-        new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = options.BootstrapServers,
-            GroupId = options.GroupId,
-            ClientId = "cryptostreams-loader",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            // The loader reads no headers: librdkafka then does not copy them into every ConsumeResult.
-            ConsumeResultFields = "topic,timestamp",
-            // Catching up a backlog, one fetch can fill librdkafka's local queue (queued.min.messages), and it then
-            // stops fetching for fetch.queue.backoff.ms — a second by default, which held reads to ~150k rec/s.
-            FetchQueueBackoffMs = 10,
-            // Eager assignors: a rebalance revokes everything, so a dropped batch never leaves a partition half-consumed.
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
-        })
+        new ConsumerBuilder<byte[], byte[]>(StageKafkaClients.Consumer(options.BootstrapServers, options.GroupId, "cryptostreams-loader", options.Kafka))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)

@@ -310,6 +310,11 @@ async function loadHistory() {
   const query = `symbol=${encodeURIComponent(asset)}&range=${state.range}`;
   const [candles, deviation, signals] = await Promise.all([getJson(`/api/candles?${query}`), getJson(`/api/deviation?${query}`), getJson(`/api/signals?${query}`)]);
   if (generation !== state.generation) return;
+  // Which store answered (database or topics) and why, so a page without a database says so instead of looking empty.
+  const source = candles.history;
+  $('#history-source').textContent = `history: ${source.name}`;
+  $('#history-source').dataset.source = source.name;
+  $('#history-source').title = source.reason ? `history from the ${source.name}: ${source.reason}` : `history from the ${source.name}`;
   state.shortLength = candles.shortLength;
   state.longLength = candles.longLength;
   state.threshold = deviation.thresholdPercent;
@@ -370,38 +375,49 @@ function connect() {
   };
   events.onerror = () => { $('#live').dataset.state = 'closed'; $('#live').textContent = 'reconnecting'; };
   events.addEventListener('symbols', e => setAssets(JSON.parse(e.data)));
-  events.addEventListener('status', e => drawStatus(JSON.parse(e.data)));
+  events.addEventListener('status', e => { const status = JSON.parse(e.data); later(() => drawStatus(status)); });
   events.addEventListener('consensus', e => {
     const { asset, candle, average } = JSON.parse(e.data);
-    if (candle.final) { state.latest.set(asset, { ...(state.latest.get(asset) ?? {}), candle }); drawLatest(); }
+    if (candle.final) { state.latest.set(asset, { ...(state.latest.get(asset) ?? {}), candle }); later(drawLatest); }
     if (asset !== state.asset) return;
     const known = state.candles.get(candle.time);
     if (known?.final && !candle.final) return;
     state.candles.set(candle.time, candle);
     if (average) state.averages.set(average.time, average);
-    redrawCandles();
+    later(redrawCandles);
   });
   events.addEventListener('source', e => {
     const { asset, source, point } = JSON.parse(e.data);
     if (asset !== state.asset) return;
     if (!state.sources.has(source)) state.sources.set(source, new Map());
-    state.sources.get(source).set(point.time, point);
-    sourceSeries(source).update({ time: point.time, value: point.close }, point.time < lastTime(state.sources.get(source)));
+    const closes = state.sources.get(source);
+    const newest = point.time >= lastTime(closes);
+    const known = closes.has(point.time);
+    closes.set(point.time, point);
+    // update() appends at the end or replaces a point it has; a window arriving out of order (a late source) is drawn anew.
+    if (newest || known) sourceSeries(source).update({ time: point.time, value: point.close }, !newest);
+    else sourceSeries(source).setData(sorted(closes).map(p => ({ time: p.time, value: p.close })));
   });
   events.addEventListener('deviation', e => {
     const { asset, point } = JSON.parse(e.data);
     state.latest.set(asset, { ...(state.latest.get(asset) ?? {}), deviation: point });
-    drawLatest();
+    later(drawLatest);
     if (asset !== state.asset) return;
     state.deviation.set(point.time, point);
-    redrawDeviation();
+    later(redrawDeviation);
   });
   events.addEventListener('signal', e => {
     const { asset, point } = JSON.parse(e.data);
     if (asset !== state.asset) return;
     state.signals.push(point);
-    drawMarkers();
+    later(drawMarkers);
   });
+}
+// Live events come faster than frames: each drawing runs at most once per frame, with the newest state.
+const due = new Set();
+function later(draw) {
+  if (due.size === 0) requestAnimationFrame(() => { const draws = [...due]; due.clear(); for (const d of draws) d(); });
+  due.add(draw);
 }
 function lastTime(map) { let last = -Infinity; for (const t of map.keys()) if (t > last) last = t; return last; }
 
