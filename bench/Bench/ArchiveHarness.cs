@@ -115,7 +115,7 @@ public sealed class ArchiveHarness : IHarness
 
     private static (double Seconds, double Cpu) ReadPlain(string bootstrap, int rows, CancellationToken cancellationToken)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(StageKafkaClients.Consumer(bootstrap, "bench-plain-" + Guid.NewGuid().ToString("N")[..8], "bench-plain")).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(StageKafkaClients.Consumer(bootstrap, "bench-plain-" + Guid.NewGuid().ToString("N")[..8], "bench-plain", new KafkaSecurityOptions())).Build();
         var cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         consumer.Subscribe(ArchiveTables.Topics);
