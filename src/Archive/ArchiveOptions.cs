@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CryptoStreams.Schema.Kafka;
 
 namespace CryptoStreams.Archive;
 
@@ -35,6 +36,9 @@ public sealed class ArchiveOptions : IValidatableObject
     /// <summary>From <c>Kafka:BootstrapServers</c> unless set here.</summary>
     [Required]
     public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>SASL settings of the archive's consumer and dead-letter producer: <c>Kafka:*</c>, overridden by <c>Archive:Kafka:*</c>.</summary>
+    public KafkaSecurityOptions Kafka { get; set; } = new();
 
     /// <summary>The S3 destination; the archive writes there instead of <see cref="Directory"/> when a bucket is set.</summary>
     public ArchiveS3Options S3 { get; set; } = new();

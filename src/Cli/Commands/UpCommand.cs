@@ -125,7 +125,7 @@ internal static class UpCommand
             throw new InvalidOperationException($"--replay: folder {replay.FullName} does not exist");
         }
 
-        var settings = new PipelineSettings(Stages(parseResult, configuration, embedded), bootstrapServers, partitions, ReplayDirectory: replay?.FullName);
+        var settings = new PipelineSettings(Stages(parseResult, configuration, embedded), bootstrapServers, partitions, ReplayDirectory: replay?.FullName) { Kafka = CliConfiguration.KafkaSecurity(configuration) };
         var recent = new RecentLogs(TimeProvider.System);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         if (interactive)
