@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Archive;
 using CryptoStreams.Broker;
 using CryptoStreams.Cli.Api;
@@ -146,7 +147,7 @@ public sealed class ArchiveInThePipelineTests : IDisposable
     private async Task ReplayAndCheckAsync(IReadOnlyList<Tick> ticks, DateTimeOffset? from, DateTimeOffset? to)
     {
         await using var target = await EmbeddedBroker.StartAsync(new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero });
-        using (var admin = new TopicAdmin(target.BootstrapServers))
+        using (var admin = new TopicAdmin(target.BootstrapServers, new KafkaSecurityOptions()))
         {
             await admin.CreateAsync(TopicCatalog.All(1), 1, CancellationToken.None);
         }
