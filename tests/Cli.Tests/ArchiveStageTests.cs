@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Archive;
 using CryptoStreams.Broker;
 using CryptoStreams.Cli.Api;
@@ -139,20 +140,31 @@ public sealed class ArchiveInThePipelineTests : IDisposable
             await host.StopAsync();
         }
 
+        await ReplayAndCheckAsync(ticks, null, null);
+        await ReplayAndCheckAsync(ticks, start.AddSeconds(3), start.AddSeconds(8));
+    }
+
+    /// <summary>Replays the archive (within [from, to) when given) onto a fresh broker and checks each topic's records and their order.</summary>
+    private async Task ReplayAndCheckAsync(IReadOnlyList<Tick> ticks, DateTimeOffset? from, DateTimeOffset? to)
+    {
         await using var target = await EmbeddedBroker.StartAsync(new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero });
         using (var admin = new TopicAdmin(target.BootstrapServers, new KafkaSecurityOptions()))
         {
             await admin.CreateAsync(TopicCatalog.All(1), 1, CancellationToken.None);
         }
 
+        string[] range = from is { } f && to is { } t ? ["--from", f.ToString("O", CultureInfo.InvariantCulture), "--to", t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)] : [];
+        var selected = ticks.Where(t => (from is null || t.EventTime >= from) && (to is null || t.EventTime < to)).ToList();
+        Assert.InRange(selected.Count, 1, Count);
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (exit, output, error) = await CliRunner.RunAsync(timeout.Token, "replay", "--archive", archiveDir, "--bootstrap", target.BootstrapServers);
+        var (exit, output, error) = await CliRunner.RunAsync(timeout.Token, ["replay", "--archive", archiveDir, "--bootstrap", target.BootstrapServers, .. range]);
         Assert.True(exit == 0, error + output);
-        Assert.Contains($"re-published {Count} archived records", output, StringComparison.Ordinal);
+        Assert.Contains($"re-published {selected.Count} archived records", output, StringComparison.Ordinal);
 
         foreach (var source in new[] { Sources.Binance, Sources.Coinbase })
         {
-            var expected = ticks.Where(t => t.Source == source).OrderBy(t => t.EventTime).ToList();
+            var expected = selected.Where(t => t.Source == source).OrderBy(t => t.EventTime).ToList();
             var replayed = ReadAll(target.BootstrapServers, Topics.Raw(source), expected.Count);
             Assert.Equal(expected, replayed.Select(r => r.Tick));
             Assert.Equal(expected.Select(t => t.EventTime.ToUnixTimeMilliseconds()), replayed.Select(r => r.Timestamp.UnixTimestampMs));
@@ -186,6 +198,20 @@ public sealed class ArchiveInThePipelineTests : IDisposable
         }
 
         return read;
+    }
+}
+
+public class ReplayArchiveRangeParsingTests
+{
+    [Theory]
+    [InlineData("replay: --from and --to select records of an archive; give --archive DIR.", "replay", "/tmp", "--from", "2026-12-07T13:00Z")]
+    [InlineData("replay: --from must be before --to.", "replay", "--archive", "/tmp", "--from", "2026-12-07T13:00Z", "--to", "2026-12-07T12:00Z")]
+    [InlineData("--to: cannot read 'noon' as a time (e.g. 2026-12-07T13:00Z).", "replay", "--archive", "/tmp", "--to", "noon")]
+    public void A_replay_range_that_cannot_select_anything_is_refused(string message, params string[] args)
+    {
+        var result = CliApplication.Create().Parse(args);
+
+        Assert.Contains(result.Errors, e => e.Message == message);
     }
 }
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Cli.Dashboard;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.TopicManagement;

@@ -5,11 +5,15 @@ namespace CryptoStreams.Archive.Parquet;
 /// <summary>
 /// Reads a local archive back (<c>replay --archive</c>): every published file of every archived topic, as records in
 /// event-time order (the Kafka timestamp, which the raw topics set to the event time; ties by topic, partition,
-/// offset). It holds the selected files in memory: point it at a copy of the days to replay, not years at once.
+/// offset). It holds the selected rows in memory: select the hours to replay with a time range, not years at once.
 /// </summary>
 public static class ArchiveReader
 {
-    public static async Task<IReadOnlyList<ArchivedRow<object>>> ReadAsync(string root, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<ArchivedRow<object>>> ReadAsync(string root, CancellationToken cancellationToken) =>
+        ReadAsync(root, null, null, cancellationToken);
+
+    /// <summary>The records with <paramref name="from"/> &lt;= timestamp &lt; <paramref name="to"/> (either bound optional).</summary>
+    public static async Task<IReadOnlyList<ArchivedRow<object>>> ReadAsync(string root, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
         var rows = new List<ArchivedRow<object>>();
         foreach (var topic in ArchiveTables.Topics)
@@ -23,7 +27,10 @@ public static class ArchiveReader
             var table = ArchiveTables.For(topic);
             foreach (var path in Directory.EnumerateFiles(folder, "*" + ArchiveFile.Extension, SearchOption.AllDirectories))
             {
-                if (!ArchiveFile.TryParse(Path.GetRelativePath(root, path), out _))
+                // A file holds records before the end of its hour folder's hour (a later hour starts a new file), so
+                // a folder that ends before the range is skipped unread. Late records may sit in a later folder, so
+                // the upper bound is applied per row only.
+                if (!ArchiveFile.TryParse(Path.GetRelativePath(root, path), out var file) || (from is { } start && file.Hour.AddHours(1) <= start))
                 {
                     continue;
                 }
@@ -33,7 +40,8 @@ public static class ArchiveReader
                 {
                     try
                     {
-                        rows.AddRange(await table.ReadAsync(stream, cancellationToken).ConfigureAwait(false));
+                        var read = await table.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                        rows.AddRange(read.Where(r => (from is null || r.Timestamp >= from) && (to is null || r.Timestamp < to)));
                     }
                     catch (InvalidDataException ex)
                     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using CryptoStreams.Archive.Parquet;
 using CryptoStreams.Extractors.Core;
 using CryptoStreams.Extractors.Hosting;
@@ -23,14 +24,30 @@ internal static class ReplayCommand
     {
         var dir = new Argument<DirectoryInfo?>("dir") { Description = "Folder of NDJSON frame recordings written by --record.", Arity = ArgumentArity.ZeroOrOne };
         var archive = new Option<DirectoryInfo?>("--archive") { Description = "Instead: re-publish the Parquet files of a raw archive (cryptostreams archive) onto the raw topics, in event-time order." };
+        var from = UtcTime("--from", "With --archive: only records from this UTC time on (e.g. 2026-12-07T13:00Z); hour folders that end before it are not read.");
+        var to = UtcTime("--to", "With --archive: only records before this UTC time.");
         var bootstrap = CommonOptions.Bootstrap();
         var config = CommonOptions.Config();
-        var command = new Command("replay", "Push recorded frames (exchanges, price APIs, Chainlink, venue candles) through the parsers into the raw topics, deterministically.") { dir, archive, bootstrap, config };
+        var command = new Command("replay", "Push recorded frames (exchanges, price APIs, Chainlink, venue candles) through the parsers into the raw topics, deterministically.") { dir, archive, from, to, bootstrap, config };
         command.Validators.Add(result =>
         {
             if ((result.GetValue(dir) is null) == (result.GetValue(archive) is null))
             {
                 result.AddError("replay: give either a recordings folder or --archive DIR.");
+            }
+
+            var start = result.GetResult(from);
+            var end = result.GetResult(to);
+            if ((start is not null || end is not null) && result.GetValue(archive) is null)
+            {
+                result.AddError("replay: --from and --to select records of an archive; give --archive DIR.");
+            }
+
+            // A time that did not parse has its own error already (and no value to compare).
+            if (start is { Errors: var startErrors } && !startErrors.Any() && end is { Errors: var endErrors } && !endErrors.Any()
+                && result.GetValue(from) >= result.GetValue(to))
+            {
+                result.AddError("replay: --from must be before --to.");
             }
         });
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -56,7 +73,7 @@ internal static class ReplayCommand
                 var sink = provider.GetRequiredService<IRawSink>();
                 if (parseResult.GetValue(archive) is not null)
                 {
-                    var archived = await RepublishAsync(directory.FullName, sink, cancellationToken);
+                    var archived = await RepublishAsync(directory.FullName, parseResult.GetValue(from), parseResult.GetValue(to), sink, cancellationToken);
                     await output.WriteLineAsync($"re-published {archived} archived records from {directory.FullName} in event-time order");
                     return 0;
                 }
@@ -91,9 +108,26 @@ internal static class ReplayCommand
         return command;
     }
 
-    private static async Task<long> RepublishAsync(string root, IRawSink sink, CancellationToken cancellationToken)
+    /// <summary>A time on the command line, read as UTC unless it gives its offset.</summary>
+    private static Option<DateTimeOffset?> UtcTime(string name, string description) => new(name)
     {
-        var rows = await ArchiveReader.ReadAsync(root, cancellationToken);
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+            {
+                return at;
+            }
+
+            result.AddError($"{name}: cannot read '{text}' as a time (e.g. 2026-12-07T13:00Z).");
+            return null;
+        },
+    };
+
+    private static async Task<long> RepublishAsync(string root, DateTimeOffset? from, DateTimeOffset? to, IRawSink sink, CancellationToken cancellationToken)
+    {
+        var rows = await ArchiveReader.ReadAsync(root, from, to, cancellationToken);
         foreach (var row in rows)
         {
             await (row.Record switch
