@@ -8,7 +8,7 @@ public sealed class ArchiveOptions : IValidatableObject
 {
     public const string Section = "Archive";
 
-    /// <summary>Whether <c>up</c> runs the archive (<c>up --no-archive</c> sets it false); <c>archive</c> always runs it.</summary>
+    /// <summary>Whether <c>up</c> runs the archive (<c>up --no-archive</c> leaves it out too); <c>archive</c> always runs it.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Root of the local archive; with S3 configured, only its <c>_staging</c> folder is used (files before upload).</summary>

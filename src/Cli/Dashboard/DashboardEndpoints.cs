@@ -9,8 +9,15 @@ using Npgsql;
 
 namespace CryptoStreams.Cli.Dashboard;
 
-/// <summary>What the API needs to serve the dashboard: its history (null without a database), its live events and settings.</summary>
-internal sealed record DashboardSources(DashboardHistory? History, DashboardEvents Events, DashboardSettings Settings);
+/// <summary>
+/// What the API needs to serve the dashboard: its history from the database (null without one) and from the topics,
+/// its live events and settings.
+/// </summary>
+internal sealed record DashboardSources(DashboardHistory? Database, DashboardHistory Topics, DashboardEvents Events, DashboardSettings Settings)
+{
+    /// <summary>The history the live averages warm up on: the database's when there is one.</summary>
+    public DashboardHistory Preferred => Database ?? Topics;
+}
 
 /// <summary>
 /// <c>GET /</c> (the page), <c>/dashboard/*</c> (its script, style and the charting library, embedded in the executable:
@@ -40,14 +47,14 @@ internal static partial class DashboardEndpoints
 
         app.MapGet("/", () => Asset("index.html"));
         app.MapGet("/dashboard/{file}", (string file) => Asset(file));
-        app.MapGet("/api/candles", (string? symbol, string? range, CancellationToken ct) =>
-            Query(dashboard, symbol, range, (h, asset, span) => h.CandlesAsync(asset, span, ct)));
-        app.MapGet("/api/deviation", (string? symbol, string? range, CancellationToken ct) =>
-            Query(dashboard, symbol, range, (h, asset, span) => h.DeviationAsync(asset, span, ct)));
-        app.MapGet("/api/signals", (string? symbol, string? range, CancellationToken ct) =>
-            Query(dashboard, symbol, range, (h, asset, span) => h.SignalsAsync(asset, span, ct)));
-        app.MapGet("/api/latest", (CancellationToken ct) =>
-            Query(dashboard, "BTC", null, (h, _, _) => h.LatestAsync(symbols.Symbols.Select(CanonicalSymbol.AssetOf).Distinct(StringComparer.Ordinal), ct)));
+        app.MapGet("/api/candles", (string? symbol, string? range, string? history, CancellationToken ct) =>
+            Query(dashboard, symbol, range, history, async (h, asset, span, source) => await h.CandlesAsync(asset, span, ct).ConfigureAwait(false) with { History = source }));
+        app.MapGet("/api/deviation", (string? symbol, string? range, string? history, CancellationToken ct) =>
+            Query(dashboard, symbol, range, history, async (h, asset, span, source) => await h.DeviationAsync(asset, span, ct).ConfigureAwait(false) with { History = source }));
+        app.MapGet("/api/signals", (string? symbol, string? range, string? history, CancellationToken ct) =>
+            Query(dashboard, symbol, range, history, (h, asset, span, _) => h.SignalsAsync(asset, span, ct)));
+        app.MapGet("/api/latest", (string? history, CancellationToken ct) =>
+            Query(dashboard, "BTC", null, history, (h, _, _, _) => h.LatestAsync(symbols.Symbols.Select(CanonicalSymbol.AssetOf).Distinct(StringComparer.Ordinal), ct)));
         app.MapGet("/api/stream", (HttpContext context) => StreamAsync(context, dashboard, symbols, status, time));
     }
 
@@ -66,13 +73,15 @@ internal static partial class DashboardEndpoints
             : Results.Stream(stream, type);
     }
 
-    private static async Task<IResult> Query<T>(DashboardSources dashboard, string? symbol, string? range, Func<DashboardHistory, string, TimeSpan, Task<T>> query)
+    /// <summary>
+    /// Answers from the database when one is configured, else from the topics; <paramref name="history"/>
+    /// (<c>database</c>, <c>topics</c>) asks for one. A database that does not answer falls back to the topics unless
+    /// it was asked for. The answer's <c>History-Source</c> header (and the candles' and deviation's <c>history</c>) names
+    /// where it came from and why.
+    /// </summary>
+    private static async Task<IResult> Query<T>(
+        DashboardSources dashboard, string? symbol, string? range, string? history, Func<DashboardHistory, string, TimeSpan, HistorySource, Task<T>> query)
     {
-        if (dashboard.History is not { } history)
-        {
-            return Problem(StatusCodes.Status503ServiceUnavailable, "no database is configured (Database:ConnectionString): the history comes from the loader's tables");
-        }
-
         if (AssetOf(symbol) is not { } asset)
         {
             return Problem(StatusCodes.Status400BadRequest, $"symbol '{symbol}' is not an asset (BTC) or a symbol (BTC-USD)");
@@ -84,13 +93,55 @@ internal static partial class DashboardEndpoints
             return Problem(StatusCodes.Status400BadRequest, $"range '{range}' is not one of {string.Join(", ", Ranges.Keys)}");
         }
 
+        if (history is not (null or "database" or "topics"))
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"history '{history}' is not one of database, topics");
+        }
+
+        if (history == "database" && dashboard.Database is null)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "no database is configured (Database:ConnectionString)");
+        }
+
+        var topicsReason = history == "topics" ? "asked for" : "no database is configured (Database:ConnectionString)";
         try
         {
-            return Results.Json(await query(history, asset, span).ConfigureAwait(false), ManagementApiServer.Json);
+            if (history != "topics" && dashboard.Database is { } database)
+            {
+                try
+                {
+                    return Answer(await query(database, asset, span, database.Source).ConfigureAwait(false), database.Source);
+                }
+                catch (NpgsqlException ex) when (history is null)
+                {
+                    topicsReason = "the database did not answer: " + ex.Message;
+                }
+            }
+
+            var source = dashboard.Topics.Source with { Reason = topicsReason };
+            return Answer(await query(dashboard.Topics, asset, span, source).ConfigureAwait(false), source);
         }
         catch (NpgsqlException ex)
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "the database did not answer: " + ex.Message);
+        }
+        catch (HistoryUnavailableException ex)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, ex.Message);
+        }
+    }
+
+    private static SourcedResult Answer<T>(T body, HistorySource source) => new SourcedResult(Results.Json(body, ManagementApiServer.Json), source);
+
+    /// <summary>Adds the <c>History-Source</c> header (<c>topics; no database is configured …</c>) to a JSON answer.</summary>
+    private sealed class SourcedResult(IResult inner, HistorySource source) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            // A header is one line of ASCII; the reason is for people, the name is what clients match on.
+            var reason = source.Reason is null ? string.Empty : "; " + new string([.. source.Reason.Select(c => c is >= ' ' and <= '~' ? c : ' ')]);
+            httpContext.Response.Headers["History-Source"] = source.Name + reason;
+            return inner.ExecuteAsync(httpContext);
         }
     }
 

@@ -213,7 +213,7 @@ internal sealed partial class DashboardFeed(
         {
             return history.ClosesBeforeAsync(consensus.Symbol, consensus.WindowStart, lines.WarmUp, stoppingToken).GetAwaiter().GetResult();
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or HistoryUnavailableException)
         {
             LogNoWarmUp(consensus.Symbol, ex.Message);
             return [];

@@ -310,6 +310,11 @@ async function loadHistory() {
   const query = `symbol=${encodeURIComponent(asset)}&range=${state.range}`;
   const [candles, deviation, signals] = await Promise.all([getJson(`/api/candles?${query}`), getJson(`/api/deviation?${query}`), getJson(`/api/signals?${query}`)]);
   if (generation !== state.generation) return;
+  // Which store answered (database or topics) and why, so a page without a database says so instead of looking empty.
+  const source = candles.history;
+  $('#history-source').textContent = `history: ${source.name}`;
+  $('#history-source').dataset.source = source.name;
+  $('#history-source').title = source.reason ? `history from the ${source.name}: ${source.reason}` : `history from the ${source.name}`;
   state.shortLength = candles.shortLength;
   state.longLength = candles.longLength;
   state.threshold = deviation.thresholdPercent;
