@@ -9,6 +9,7 @@ using CryptoStreams.Cli.Commands;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.TopicManagement;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Schema.Serialization;
 using CryptoStreams.TestSupport;
 using Microsoft.Extensions.Configuration;
@@ -139,7 +140,7 @@ public sealed class ArchiveInThePipelineTests : IDisposable
         }
 
         await using var target = await EmbeddedBroker.StartAsync(new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero });
-        using (var admin = new TopicAdmin(target.BootstrapServers))
+        using (var admin = new TopicAdmin(target.BootstrapServers, new KafkaSecurityOptions()))
         {
             await admin.CreateAsync(TopicCatalog.All(1), 1, CancellationToken.None);
         }

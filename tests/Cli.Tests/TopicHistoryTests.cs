@@ -3,6 +3,7 @@ using CryptoStreams.Cli.Dashboard;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.TopicManagement;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Schema.Serialization;
 using CryptoStreams.TestSupport;
 using CryptoStreams.Topology;
@@ -27,7 +28,7 @@ public sealed class TopicHistoryTests(EmbeddedBrokerFixture fixture) : IClassFix
     public async Task Without_a_database_the_history_is_read_back_from_the_topics_newest_record_per_window_and_then_followed()
     {
         var bootstrap = fixture.Broker.BootstrapServers;
-        using (var admin = new TopicAdmin(bootstrap))
+        using (var admin = new TopicAdmin(bootstrap, new KafkaSecurityOptions()))
         {
             await admin.CreateAsync([.. Topics.Transformed.Select(t => new TopicDefinition(t, 2, -1, CleanupPolicy.Delete, "test"))], 1, CancellationToken.None);
         }
