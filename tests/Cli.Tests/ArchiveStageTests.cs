@@ -10,7 +10,6 @@ using CryptoStreams.Cli.Commands;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.TopicManagement;
 using CryptoStreams.Schema;
-using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Schema.Serialization;
 using CryptoStreams.TestSupport;
 using Microsoft.Extensions.Configuration;

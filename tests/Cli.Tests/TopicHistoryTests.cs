@@ -4,7 +4,6 @@ using CryptoStreams.Cli.Dashboard;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.TopicManagement;
 using CryptoStreams.Schema;
-using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Schema.Serialization;
 using CryptoStreams.TestSupport;
 using CryptoStreams.Topology;
