@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CryptoStreams.Schema.Kafka;
 
 namespace CryptoStreams.Archive;
 
@@ -7,7 +8,7 @@ public sealed class ArchiveOptions : IValidatableObject
 {
     public const string Section = "Archive";
 
-    /// <summary>Whether <c>up</c> runs the archive (<c>up --no-archive</c> sets it false); <c>archive</c> always runs it.</summary>
+    /// <summary>Whether <c>up</c> runs the archive (<c>up --no-archive</c> leaves it out too); <c>archive</c> always runs it.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Root of the local archive; with S3 configured, only its <c>_staging</c> folder is used (files before upload).</summary>
@@ -35,6 +36,9 @@ public sealed class ArchiveOptions : IValidatableObject
     /// <summary>From <c>Kafka:BootstrapServers</c> unless set here.</summary>
     [Required]
     public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>SASL settings of the archive's consumer and dead-letter producer: <c>Kafka:*</c>, overridden by <c>Archive:Kafka:*</c>.</summary>
+    public KafkaSecurityOptions Kafka { get; set; } = new();
 
     /// <summary>The S3 destination; the archive writes there instead of <see cref="Directory"/> when a bucket is set.</summary>
     public ArchiveS3Options S3 { get; set; } = new();

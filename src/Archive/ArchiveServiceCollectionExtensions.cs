@@ -1,4 +1,5 @@
 using CryptoStreams.Archive.Destinations;
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,6 +21,7 @@ public static class ArchiveServiceCollectionExtensions
         services.AddOptions<ArchiveOptions>()
             .Configure(o => o.BootstrapServers = configuration["Kafka:BootstrapServers"] ?? o.BootstrapServers)
             .Bind(configuration.GetSection(ArchiveOptions.Section))
+            .BindKafkaSecurity(configuration, ArchiveOptions.Section, o => o.Kafka)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using CryptoStreams.Loader.Schema;
 using CryptoStreams.Loader.Writing;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 
 namespace CryptoStreams.Loader;
 
@@ -53,6 +54,9 @@ public sealed class LoaderOptions : IValidatableObject
     /// <summary>From <c>Kafka:BootstrapServers</c> unless set here.</summary>
     [Required]
     public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>SASL settings of the loader's consumer and dead-letter producer: <c>Kafka:*</c>, overridden by <c>Loader:Kafka:*</c>.</summary>
+    public KafkaSecurityOptions Kafka { get; set; } = new();
 
     /// <summary>From <c>Database:ConnectionString</c> unless set here.</summary>
     [Required]

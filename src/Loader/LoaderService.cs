@@ -45,7 +45,7 @@ public sealed partial class LoaderService(
             status.Update(s => s with { Mode = mode, UpdatedAt = clock.GetUtcNow() });
             LogMode(mode);
 
-            using var deadLetters = new KafkaDeadLetterPublisher(settings.BootstrapServers);
+            using var deadLetters = new KafkaDeadLetterPublisher(settings.BootstrapServers, settings.Kafka);
             using var loop = new KafkaLoadLoop(
                 settings, new BatchWriter(dataSource.DataSource, settings.GroupId, deadLetters), status, metrics, clock, loggerFactory.CreateLogger<KafkaLoadLoop>());
             await Task.Run(() => loop.RunAsync(stoppingToken), stoppingToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,6 +24,7 @@ public static class LoaderServiceCollectionExtensions
                 o.ConnectionString = configuration["Database:ConnectionString"] ?? o.ConnectionString;
             })
             .Bind(configuration.GetSection(LoaderOptions.Section))
+            .BindKafkaSecurity(configuration, LoaderOptions.Section, o => o.Kafka)
             .ValidateDataAnnotations()
             .Validate(o => IsConnectionString(o.ConnectionString), "Database:ConnectionString is not a valid Npgsql connection string.")
             .ValidateOnStart();

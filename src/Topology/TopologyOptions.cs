@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace CryptoStreams.Topology;
@@ -33,6 +34,9 @@ public sealed class TopologyOptions
     /// <summary>Kafka bootstrap servers; bound from <c>Kafka:BootstrapServers</c> by <c>AddCryptoTopology</c>.</summary>
     [Required]
     public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>SASL settings of every Streamiz client and the lag reader: <c>Kafka:*</c>, overridden by <c>Topology:Kafka:*</c>.</summary>
+    public KafkaSecurityOptions Kafka { get; set; } = new();
 
     /// <summary>Directory for RocksDB stores and Streamiz task state.</summary>
     [Required]

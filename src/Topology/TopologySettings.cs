@@ -26,6 +26,9 @@ public sealed class TopologyRuntime
     /// tick's event time, which is exact only while every input is read as it is written.
     /// </summary>
     public IInputLag? InputLag { get; }
+
+    /// <summary>The newest accepted tick of every task this runtime's topology runs (see <see cref="Topology.NewestTick"/>).</summary>
+    public NewestTick NewestTick { get; } = new();
 }
 
 /// <summary>Options and runtime, validated and with the derived values the processors need.</summary>

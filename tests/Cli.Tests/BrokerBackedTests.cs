@@ -5,6 +5,7 @@ using CryptoStreams.Broker;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.TopicManagement;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using CryptoStreams.Schema.Serialization;
 using CryptoStreams.TestSupport;
 using Microsoft.Extensions.Configuration;
@@ -56,7 +57,7 @@ public class TopicsAndWatchAgainstTheEmbeddedBrokerTests(EmbeddedBrokerFixture f
     public async Task Watch_prints_one_row_per_record_from_the_beginning_and_json_prints_the_values()
     {
         const string topic = Topics.Deviation1m + ".watch-test";
-        using (var admin = new TopicAdmin(Bootstrap))
+        using (var admin = new TopicAdmin(Bootstrap, new KafkaSecurityOptions()))
         {
             await admin.CreateAsync([new TopicDefinition(topic, 3, -1, CleanupPolicy.Delete, "test")], 1, CancellationToken.None);
         }
@@ -86,7 +87,7 @@ public class TopicsAndWatchAgainstTheEmbeddedBrokerTests(EmbeddedBrokerFixture f
     [Fact]
     public async Task Watch_shows_a_typed_table_row_for_each_record_of_a_catalog_topic()
     {
-        using (var admin = new TopicAdmin(Bootstrap))
+        using (var admin = new TopicAdmin(Bootstrap, new KafkaSecurityOptions()))
         {
             await admin.CreateAsync(TopicCatalog.All(), 1, CancellationToken.None);
         }
@@ -147,7 +148,7 @@ public class PipelineHostTests
         await host.StartAsync();
         try
         {
-            using (var admin = new TopicAdmin(bootstrap))
+            using (var admin = new TopicAdmin(bootstrap, new KafkaSecurityOptions()))
             {
                 Assert.Superset(TopicCatalog.All().Select(t => t.Name).ToHashSet(), admin.ListNames().ToHashSet());
                 var described = await admin.DescribeAsync(TopicCatalog.All(2), CancellationToken.None);

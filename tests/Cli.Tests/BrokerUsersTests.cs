@@ -53,6 +53,24 @@ public sealed class BrokerUsersTests : IDisposable
         Assert.Contains("contains ','", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_missing_or_empty_password_file_is_refused_with_the_reason_and_no_user_is_written()
+    {
+        var missing = Path.Combine(dataDir, "absent");
+        var (exit, _, error) = await CliRunner.RunAsync(CancellationToken.None, "broker", "users", "add", "bob", "--password-file", missing, "--data-dir", dataDir);
+        Assert.Equal(2, exit);
+        Assert.Contains($"--password-file {missing} does not exist", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+
+        var empty = Path.Combine(dataDir, "empty");
+        await File.WriteAllTextAsync(empty, "\n");
+        (exit, _, error) = await CliRunner.RunAsync(CancellationToken.None, "broker", "users", "add", "bob", "--password-file", empty, "--data-dir", dataDir);
+        Assert.Equal(2, exit);
+        Assert.Contains("has no password on its first line", error, StringComparison.Ordinal);
+        var (_, names, _) = await CliRunner.RunAsync(CancellationToken.None, "broker", "users", "list", "--data-dir", dataDir);
+        Assert.Equal(string.Empty, names.Trim());
+    }
+
     /// <summary>null when alice gets metadata with <paramref name="password"/>, else the client's error.</summary>
     private static Error? Metadata(string bootstrap, string password)
     {

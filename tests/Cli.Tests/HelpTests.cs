@@ -13,7 +13,7 @@ public class HelpTests
         var (exit, text, _) = Run("--help");
 
         Assert.Equal(0, exit);
-        foreach (var sub in new[] { "up", "extract", "process", "load", "broker", "topics", "watch", "replay", "db", "status" })
+        foreach (var sub in new[] { "up", "extract", "process", "load", "broker", "topics", "watch", "replay", "db", "status", "archive" })
         {
             Assert.Matches($@"(?m)^\s+{sub}\b", text);
         }

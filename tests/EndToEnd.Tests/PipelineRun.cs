@@ -1,9 +1,11 @@
 using System.Globalization;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using CryptoStreams.Broker;
 using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Extractors.Hosting;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Serialization;
 using CryptoStreams.TestSupport;
 using CryptoStreams.TestSupport.Reference;
 using Microsoft.Extensions.Configuration;
@@ -22,10 +24,6 @@ internal sealed class PipelineRun : IAsyncDisposable
 {
     /// <summary>A fixed simulated start so the run is the same every time.</summary>
     public static readonly DateTimeOffset SimulatedStart = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
-
-    // Grace much longer than any cross-topic delivery skew (a few hundred ms of wall time × speed), so no tick is late
-    // because of the order in which partitions are fetched; the reference then sees the same windows close.
-    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
 
     public const int ShortLength = 3;
     public const int LongLength = 8;
@@ -94,11 +92,14 @@ internal sealed class PipelineRun : IAsyncDisposable
 
     public string TopologyStateDir => stateDir;
 
-    /// <summary>The topology settings every run uses, in-process or as <c>cryptostreams process</c>.</summary>
+    /// <summary>
+    /// The topology settings every run uses, in-process or as <c>cryptostreams process</c>: the product's defaults
+    /// (grace 30 s, librdkafka's fetch sizes, poll interval) but for a short commit interval, which only makes a
+    /// restart replay less, and moving averages short enough for crossovers in a short market.
+    /// </summary>
     public static IReadOnlyDictionary<string, string?> TopologySettings() => new Dictionary<string, string?>
     {
         ["Topology:CommitInterval"] = "00:00:00.200",
-        ["Topology:Grace"] = Grace.ToString(),
         ["Topology:ShortLength"] = ShortLength.ToString(CultureInfo.InvariantCulture),
         ["Topology:LongLength"] = LongLength.ToString(CultureInfo.InvariantCulture),
     };
@@ -107,42 +108,97 @@ internal sealed class PipelineRun : IAsyncDisposable
     public DateTimeOffset SimulatedNow() =>
         Extractors?.Services.GetRequiredService<ExtractorStatus>().Snapshot().Select(s => s.LastTickAt).Max() ?? DateTimeOffset.MinValue;
 
-    /// <summary>Every record on the raw topics, in the order the topology processes them: by record timestamp.</summary>
-    public IReadOnlyList<ReferenceInput> ReadRawTopics()
+    /// <summary>
+    /// Every record on the raw topics, by event time (the Kafka timestamp, which the extractors' sink sets to the
+    /// record's event time: a tick's, a round's updatedAt, a gap's end), ties by topic and offset: the order the
+    /// reference must see, however the topology happened to read them.
+    /// </summary>
+    public IReadOnlyList<ReferenceInput> ReadRawTopics() => ReadRawTopics(Broker.BootstrapServers, "e2e-reader-" + id);
+
+    /// <inheritdoc cref="ReadRawTopics()"/>
+    public static IReadOnlyList<ReferenceInput> ReadRawTopics(string bootstrapServers, string groupId)
     {
         var topics = Topics.RawTicks.Concat([Topics.RawChainlink, Topics.RawGaps]).ToList();
+        return [.. topics.SelectMany((topic, index) => ReadTopic(bootstrapServers, groupId, topic).Select(r => (Index: index, Record: r)))
+            .OrderBy(r => r.Record.Message.Timestamp.UnixTimestampMs).ThenBy(r => r.Index).ThenBy(r => r.Record.Partition.Value).ThenBy(r => r.Record.Offset.Value)
+            .Select(r => new ReferenceInput(r.Record.Topic, r.Record.Message.Key, r.Record.Message.Value))];
+    }
+
+    /// <summary>Every record of <paramref name="topic"/> up to its end offsets now, partition by partition, in offset order.</summary>
+    public static IReadOnlyList<ConsumeResult<string?, byte[]>> ReadTopic(string bootstrapServers, string groupId, string topic)
+    {
         using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = Broker.BootstrapServers,
-            GroupId = "e2e-reader-" + id,
+            BootstrapServers = bootstrapServers,
+            GroupId = groupId,
             EnableAutoCommit = false,
-        }).SetKeyDeserializer(Deserializers.Utf8).Build();
-        var records = new List<(DateTime Time, int Topic, long Offset, ReferenceInput Input)>();
-        foreach (var (topic, index) in topics.Select((t, i) => (t, i)))
-        {
-            var partition = new TopicPartition(topic, 0);
-            var end = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High.Value;
-            if (end == 0)
-            {
-                continue;
-            }
+            IsolationLevel = IsolationLevel.ReadCommitted,
 
+            // The end of a partition, transaction markers included (the last offsets may be markers, never returned).
+            EnablePartitionEof = true,
+        }).SetKeyDeserializer(Deserializers.Utf8).Build();
+        var records = new List<ConsumeResult<string?, byte[]>>();
+        foreach (var partition in Partitions(bootstrapServers, topic))
+        {
             consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
             while (true)
             {
-                var result = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{topic}: no record within 10 s");
-                records.Add((result.Message.Timestamp.UtcDateTime, index, result.Offset.Value, new ReferenceInput(topic, result.Message.Key, result.Message.Value)));
-                if (result.Offset.Value + 1 >= end)
+                var result = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException($"{partition}: neither a record nor its end within 30 s");
+                if (result.IsPartitionEOF)
                 {
                     break;
                 }
+
+                records.Add(result);
             }
         }
 
-        return [.. records.OrderBy(r => r.Time).ThenBy(r => r.Topic).ThenBy(r => r.Offset).Select(r => r.Input)];
+        return records;
     }
 
-    public static ReferenceParameters ReferenceParameters => new() { Grace = Grace, ShortLength = ShortLength, LongLength = LongLength };
+    /// <summary>How many records on <c>dlq.topology</c> say <c>late</c>.</summary>
+    public int LateDeadLetters() => ReadTopic(Broker.BootstrapServers, "e2e-dlq-" + Guid.NewGuid().ToString("N"), Topics.DlqTopology)
+        .Count(r => RecordJson.Deserialize<DeadLetter>(r.Message.Value).Reason == LateReason);
+
+    /// <summary>The topology's dead-letter reason for a tick or gap whose window had closed (DeadLetterReasons.Late, internal to the topology).</summary>
+    public const string LateReason = "late";
+
+    /// <summary>Creates the catalog's topics (one partition each), as the stages' hosts do when they start.</summary>
+    public async Task CreateTopicsAsync()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Broker.BootstrapServers }).Build();
+        await admin.CreateTopicsAsync(TopicCatalog.All(1).Select(t => new TopicSpecification { Name = t.Name, NumPartitions = 1, ReplicationFactor = 1 }));
+    }
+
+    /// <summary>The topology's output topics as bytes: partition, key, timestamp and value of every record.</summary>
+    public IReadOnlyDictionary<string, OutputRecords> ReadOutputTopics()
+    {
+        var group = "e2e-outputs-" + Guid.NewGuid().ToString("N");
+        return new[] { Topics.Prices1m, Topics.Consensus1m, Topics.Deviation1m, Topics.SignalsCrossover }.ToDictionary(
+            topic => topic,
+            topic =>
+            {
+                var records = ReadTopic(Broker.BootstrapServers, group, topic);
+                bool Final(ConsumeResult<string?, byte[]> r) => topic != Topics.Prices1m || RecordJson.Deserialize<Candle>(r.Message.Value).Final;
+                string Bytes(ConsumeResult<string?, byte[]> r) =>
+                    $"{r.Partition.Value} {r.Message.Key} {r.Message.Timestamp.UnixTimestampMs} {Convert.ToHexString(r.Message.Value)}";
+                return new OutputRecords(
+                    [.. records.Where(Final).Select(Bytes)],
+                    [.. records.Where(r => !Final(r)).Select(Bytes).Order(StringComparer.Ordinal)]);
+            },
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>Every partition of <paramref name="topic"/>.</summary>
+    public static IReadOnlyList<TopicPartition> Partitions(string bootstrapServers, string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(10));
+        return [.. metadata.Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).OrderBy(p => p.Partition.Value)];
+    }
+
+    /// <summary>The reference with the product's default window and grace.</summary>
+    public static ReferenceParameters ReferenceParameters => new() { ShortLength = ShortLength, LongLength = LongLength };
 
     public NpgsqlDataSource Database() => NpgsqlDataSource.Create(connectionString);
 
@@ -185,4 +241,10 @@ internal sealed class PipelineRun : IAsyncDisposable
         await host.StartAsync();
         return host;
     }
+}
+
+/// <summary>One output topic as bytes: its final records in order, its provisional candles sorted.</summary>
+internal sealed record OutputRecords(IReadOnlyList<string> Finals, IReadOnlyList<string> Provisional)
+{
+    public int Count => Finals.Count + Provisional.Count;
 }

@@ -104,6 +104,14 @@ public sealed class CliProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>Waits up to <paramref name="patience"/> for the process to end on its own; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>SIGKILL, and wait until the process is gone.</summary>
     public async Task KillAsync()
     {

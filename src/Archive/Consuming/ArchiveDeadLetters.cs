@@ -19,7 +19,7 @@ internal sealed class ArchiveDeadLetters(ArchiveOptions options, TimeProvider cl
 
     public void Send(ConsumeResult<byte[], byte[]> result, string reason, string error)
     {
-        producer ??= new ProducerBuilder<byte[], DeadLetter>(StageKafkaClients.DeadLetterProducer(options.BootstrapServers, "cryptostreams-archive-dlq")).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
+        producer ??= new ProducerBuilder<byte[], DeadLetter>(StageKafkaClients.DeadLetterProducer(options.BootstrapServers, "cryptostreams-archive-dlq", options.Kafka)).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
         var letter = new DeadLetter(
             "archive", result.Topic, reason, error, result.Message.Value ?? [], result.Topic, result.Partition.Value, result.Offset.Value, clock.GetUtcNow());
         var message = new Message<byte[], DeadLetter> { Key = result.Message.Key, Value = letter };

@@ -21,10 +21,19 @@ internal static class BrokerUsersCommand
         add.SetAction(async (parse, cancellationToken) =>
         {
             var user = parse.GetValue(name)!;
-            var password = await ReadPasswordAsync(parse.GetValue(passwordFile), cancellationToken).ConfigureAwait(false);
+            var file = parse.GetValue(passwordFile);
+            if (file is { Exists: false })
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"--password-file {file.FullName} does not exist").ConfigureAwait(false);
+                return 2;
+            }
+
+            var password = await ReadPasswordAsync(file, cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrEmpty(password))
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync("no password: give --password-file or pipe it on standard input").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync(file is null
+                    ? "no password: give --password-file or pipe it on standard input"
+                    : $"--password-file {file.FullName} has no password on its first line").ConfigureAwait(false);
                 return 2;
             }
 
@@ -85,11 +94,6 @@ internal static class BrokerUsersCommand
     {
         if (file is not null)
         {
-            if (!file.Exists)
-            {
-                throw new FileNotFoundException($"--password-file {file.FullName} does not exist", file.FullName);
-            }
-
             var lines = await File.ReadAllLinesAsync(file.FullName, cancellationToken).ConfigureAwait(false);
             return lines.FirstOrDefault()?.Trim();
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.TopicManagement;
 using CryptoStreams.Schema;
 using Spectre.Console;
@@ -38,7 +39,7 @@ internal static class TopicsCommand
             var console = CliConsole.For(parseResult);
             try
             {
-                using var admin = new TopicAdmin(parseResult.GetValue(bootstrap)!);
+                using var admin = new TopicAdmin(parseResult.GetValue(bootstrap)!, CliConfiguration.KafkaSecurity());
                 var results = await admin.CreateAsync(TopicCatalog.All(parseResult.GetValue(partitions)), parseResult.GetValue(replication), ct).ConfigureAwait(false);
                 var table = new Table().AddColumns("topic", "partitions", "retention", "cleanup", "result");
                 foreach (var (topic, result) in results)
@@ -70,7 +71,7 @@ internal static class TopicsCommand
         {
             try
             {
-                using var admin = new TopicAdmin(parseResult.GetValue(bootstrap)!);
+                using var admin = new TopicAdmin(parseResult.GetValue(bootstrap)!, CliConfiguration.KafkaSecurity());
                 foreach (var name in admin.ListNames().Order(StringComparer.Ordinal))
                 {
                     parseResult.InvocationConfiguration.Output.WriteLine(name);
@@ -95,7 +96,7 @@ internal static class TopicsCommand
             var console = CliConsole.For(parseResult);
             try
             {
-                using var admin = new TopicAdmin(parseResult.GetValue(bootstrap)!);
+                using var admin = new TopicAdmin(parseResult.GetValue(bootstrap)!, CliConfiguration.KafkaSecurity());
                 var catalog = TopicCatalog.All();
                 var described = await admin.DescribeAsync(catalog, ct).ConfigureAwait(false);
                 var table = new Table().AddColumns("topic", "partitions", "replicas", "retention.ms", "cleanup.policy", "vs catalog");

@@ -62,7 +62,6 @@ internal static class UpCommand
                 ["Database:ConnectionString"] = parseResult.GetValue(database),
                 ["Api:Port"] = parseResult.GetValue(apiPort)?.ToString(CultureInfo.InvariantCulture),
                 ["Api:Enabled"] = parseResult.GetValue(noApi) ? "false" : null,
-                ["Archive:Enabled"] = parseResult.GetValue(noArchive) ? "false" : null,
             };
             if (external is null)
             {
@@ -96,6 +95,18 @@ internal static class UpCommand
         return command;
     }
 
+    /// <summary>
+    /// The stages <c>up</c> runs: every one (the broker only when embedded), the archive unless <c>--no-archive</c> is
+    /// given or configuration sets <c>Archive:Enabled=false</c>.
+    /// </summary>
+    internal static PipelineStages Stages(ParseResult parseResult, IConfiguration configuration, bool embedded)
+    {
+        var stages = embedded ? PipelineStages.All : PipelineStages.All & ~PipelineStages.Broker;
+        return parseResult.GetValue<bool>("--no-archive") || !configuration.GetValue("Archive:Enabled", true)
+            ? stages & ~PipelineStages.Archive
+            : stages;
+    }
+
     private static async Task<int> RunAsync(
         FileInfo? configFile, Dictionary<string, string?> overrides, IEnumerable<KeyValuePair<string, string?>> defaults, bool embedded, int partitions, DirectoryInfo? replay, bool interactive, ParseResult parseResult, CancellationToken ct)
     {
@@ -114,13 +125,7 @@ internal static class UpCommand
             throw new InvalidOperationException($"--replay: folder {replay.FullName} does not exist");
         }
 
-        var stages = embedded ? PipelineStages.All : PipelineStages.All & ~PipelineStages.Broker;
-        if (!configuration.GetValue("Archive:Enabled", true))
-        {
-            stages &= ~PipelineStages.Archive;
-        }
-
-        var settings = new PipelineSettings(stages, bootstrapServers, partitions, ReplayDirectory: replay?.FullName);
+        var settings = new PipelineSettings(Stages(parseResult, configuration, embedded), bootstrapServers, partitions, ReplayDirectory: replay?.FullName) { Kafka = CliConfiguration.KafkaSecurity(configuration) };
         var recent = new RecentLogs(TimeProvider.System);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         if (interactive)

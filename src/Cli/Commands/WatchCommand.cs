@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CryptoStreams.Cli.Hosting;
 using CryptoStreams.Cli.Watch;
 
 namespace CryptoStreams.Cli.Commands;
@@ -30,6 +31,7 @@ internal static class WatchCommand
                 parseResult.GetValue(max));
             try
             {
+                options = options with { Kafka = CliConfiguration.KafkaSecurity() };
                 await TopicWatcher.RunAsync(options, CliConsole.For(parseResult), parseResult.InvocationConfiguration.Output, ct).ConfigureAwait(false);
                 return 0;
             }

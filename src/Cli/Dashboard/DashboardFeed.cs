@@ -40,18 +40,18 @@ internal sealed partial class DashboardFeed(
 
     private void Follow(CancellationToken stoppingToken)
     {
-        // Built like the status view's LatestResults consumer; when the shared Kafka client settings (SASL, …) land, both take them.
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        // Built like the status view's LatestResults consumer, with the host's Kafka security (PipelineSettings.Kafka).
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(pipeline.Kafka.ApplyTo(new ConsumerConfig
         {
             BootstrapServers = pipeline.BootstrapServers,
             GroupId = "cryptostreams-dashboard",
             ClientId = "cryptostreams-dashboard",
             EnableAutoCommit = false,
             FetchWaitMaxMs = 100,
-        }).SetLogHandler((_, _) => { }).Build();
+        })).SetLogHandler((_, _) => { }).Build();
         try
         {
-            consumer.Assign(FollowedTopics.SelectMany(t => TopicWatcher.Partitions(pipeline.BootstrapServers, t).Select(p => new TopicPartitionOffset(t, p, Offset.End))));
+            consumer.Assign(FollowedTopics.SelectMany(t => TopicWatcher.Partitions(pipeline.BootstrapServers, t, pipeline.Kafka).Select(p => new TopicPartitionOffset(t, p, Offset.End))));
             while (!stoppingToken.IsCancellationRequested)
             {
                 if (consumer.Consume(ConflationInterval) is { Message.Value: { } value } result)

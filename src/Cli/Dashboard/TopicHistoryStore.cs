@@ -132,7 +132,8 @@ internal sealed partial class TopicHistoryStore(PipelineSettings pipeline, Dashb
 
     private void Follow(CancellationToken stoppingToken)
     {
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        // With the host's Kafka security (PipelineSettings.Kafka), as the live feed.
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(pipeline.Kafka.ApplyTo(new ConsumerConfig
         {
             BootstrapServers = pipeline.BootstrapServers,
             GroupId = "cryptostreams-dashboard-history",
@@ -140,12 +141,12 @@ internal sealed partial class TopicHistoryStore(PipelineSettings pipeline, Dashb
             EnableAutoCommit = false,
             EnablePartitionEof = true,
             FetchWaitMaxMs = 100,
-        }).SetLogHandler((_, _) => { }).Build();
+        })).SetLogHandler((_, _) => { }).Build();
         try
         {
             // Event time is the records' timestamp; a simulated market that runs ahead of the wall clock is read from the same point.
             var since = time.GetUtcNow() - Kept;
-            var partitions = ReadTopics.SelectMany(t => TopicWatcher.Partitions(pipeline.BootstrapServers, t).Select(p => new TopicPartition(t, p))).ToList();
+            var partitions = ReadTopics.SelectMany(t => TopicWatcher.Partitions(pipeline.BootstrapServers, t, pipeline.Kafka).Select(p => new TopicPartition(t, p))).ToList();
             var starts = consumer.OffsetsForTimes(partitions.Select(p => new TopicPartitionTimestamp(p, new Timestamp(since.UtcDateTime))), TimeSpan.FromSeconds(15));
             consumer.Assign(starts.Select(s => new TopicPartitionOffset(s.TopicPartition, s.Offset == Offset.Unset ? Offset.End : s.Offset)));
             var behind = new HashSet<TopicPartition>(partitions);

@@ -1,3 +1,4 @@
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Configuration;
 
 namespace CryptoStreams.Cli.Hosting;
@@ -9,6 +10,13 @@ namespace CryptoStreams.Cli.Hosting;
 internal static class CliConfiguration
 {
     public const string EnvironmentPrefix = "CRYPTOSTREAMS__";
+
+    /// <summary>The section whose <c>Cli:Kafka:*</c> overrides <c>Kafka:*</c> for the CLI's own clients (topics, watch, views).</summary>
+    public const string Section = "Cli";
+
+    /// <summary>The CLI's Kafka security from <paramref name="configuration"/>, or the layers alone (appsettings.json, environment).</summary>
+    public static KafkaSecurityOptions KafkaSecurity(IConfiguration? configuration = null) =>
+        KafkaSecurityBinding.Read(configuration ?? new ConfigurationBuilder().AddCryptoStreamsLayers(null, []).Build(), Section);
 
     public static IConfigurationBuilder AddCryptoStreamsLayers(
         this IConfigurationBuilder builder, FileInfo? extraFile, IEnumerable<KeyValuePair<string, string?>> commandLine,

@@ -1,4 +1,5 @@
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 
 namespace CryptoStreams.Cli.Hosting;
 
@@ -25,5 +26,8 @@ internal enum PipelineStages
 internal sealed record PipelineSettings(
     PipelineStages Stages, string BootstrapServers, int Partitions = TopicCatalog.DefaultPartitions, short ReplicationFactor = 1, string? ReplayDirectory = null)
 {
+    /// <summary>How the host's own clients (topic creation, status view, dashboard) authenticate: <c>Kafka:*</c>, overridden by <c>Cli:Kafka:*</c>.</summary>
+    public KafkaSecurityOptions Kafka { get; init; } = new();
+
     public bool Runs(PipelineStages stage) => (Stages & stage) == stage;
 }

@@ -1,5 +1,6 @@
 using CryptoStreams.Cli.TopicManagement;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,8 @@ internal sealed partial class TopicsInitializer(PipelineSettings settings, ILogg
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        using var admin = new TopicAdmin(settings.BootstrapServers);
+        await Task.Run(() => KafkaCredentialsCheck.Verify(settings.BootstrapServers, settings.Kafka, CliConfiguration.Section, TimeSpan.FromSeconds(20), cancellationToken), cancellationToken).ConfigureAwait(false);
+        using var admin = new TopicAdmin(settings.BootstrapServers, settings.Kafka);
         var results = await admin.CreateAsync(TopicCatalog.All(settings.Partitions), settings.ReplicationFactor, cancellationToken).ConfigureAwait(false);
         var created = results.Count(r => r.Result == TopicCreation.Created);
         LogTopics(logger, created, results.Count, settings.BootstrapServers);

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using CryptoStreams.Schema.Kafka;
 using Confluent.Kafka.Admin;
 using CryptoStreams.Schema;
 
@@ -61,15 +62,16 @@ internal sealed class TopicAdmin : IDisposable
     private readonly IAdminClient admin;
     private readonly TimeSpan timeout;
 
-    public TopicAdmin(string bootstrapServers, TimeSpan? timeout = null)
+    public TopicAdmin(string bootstrapServers, KafkaSecurityOptions security, TimeSpan? timeout = null)
     {
+        ArgumentNullException.ThrowIfNull(security);
         this.timeout = timeout ?? TimeSpan.FromSeconds(15);
-        admin = new AdminClientBuilder(new AdminClientConfig
+        admin = new AdminClientBuilder(security.ApplyTo(new AdminClientConfig
         {
             BootstrapServers = bootstrapServers,
             ClientId = "cryptostreams-topics",
             SocketTimeoutMs = (int)this.timeout.TotalMilliseconds,
-        }).SetLogHandler((_, _) => { }).Build();
+        })).SetLogHandler((_, _) => { }).Build();
     }
 
     /// <summary>Creates every catalog topic that does not exist; existing topics are left alone.</summary>

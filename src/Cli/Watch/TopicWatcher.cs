@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using CryptoStreams.Schema.Kafka;
 using Spectre.Console;
 
 namespace CryptoStreams.Cli.Watch;
@@ -11,7 +12,11 @@ namespace CryptoStreams.Cli.Watch;
 /// <param name="Group">Consumer group; null for a throw-away group that commits nothing.</param>
 /// <param name="Json">Print each value as its JSON text, one per line (pipe into jq), instead of the table.</param>
 /// <param name="Max">Stop after this many records; null to run until cancelled.</param>
-internal sealed record WatchOptions(string BootstrapServers, string Topic, bool FromBeginning, string? Group, bool Json, int? Max);
+internal sealed record WatchOptions(string BootstrapServers, string Topic, bool FromBeginning, string? Group, bool Json, int? Max)
+{
+    /// <summary>How the consumer authenticates (<c>Kafka:*</c>, overridden by <c>Cli:Kafka:*</c>).</summary>
+    public KafkaSecurityOptions Kafka { get; init; } = new();
+}
 
 /// <summary>Consumes a topic and prints its records as a table row each, until cancelled or <see cref="WatchOptions.Max"/>.</summary>
 internal static class TopicWatcher
@@ -24,7 +29,7 @@ internal static class TopicWatcher
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(plainOutput);
-        var config = new ConsumerConfig
+        var config = options.Kafka.ApplyTo(new ConsumerConfig
         {
             BootstrapServers = options.BootstrapServers,
             GroupId = options.Group ?? $"cryptostreams-watch-{Guid.NewGuid():N}",
@@ -33,7 +38,7 @@ internal static class TopicWatcher
             EnableAutoCommit = options.Group is not null,
             AutoOffsetReset = options.FromBeginning ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
             SessionTimeoutMs = 10_000,
-        };
+        });
         var type = RecordRows.TypeOf(options.Topic);
         if (!options.Json)
         {
@@ -52,7 +57,7 @@ internal static class TopicWatcher
                 {
                     // Without a group there is nothing to coordinate: read every partition directly, which also starts at once.
                     var start = options.FromBeginning ? Offset.Beginning : Offset.End;
-                    consumer.Assign(Partitions(options.BootstrapServers, options.Topic).Select(p => new TopicPartitionOffset(options.Topic, p, start)));
+                    consumer.Assign(Partitions(options.BootstrapServers, options.Topic, options.Kafka).Select(p => new TopicPartitionOffset(options.Topic, p, start)));
                 }
                 else
                 {
@@ -99,9 +104,9 @@ internal static class TopicWatcher
             TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    internal static IReadOnlyList<int> Partitions(string bootstrapServers, string topic)
+    internal static IReadOnlyList<int> Partitions(string bootstrapServers, string topic, KafkaSecurityOptions security)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(security.ApplyTo(new AdminClientConfig { BootstrapServers = bootstrapServers })).SetLogHandler((_, _) => { }).Build();
         Metadata metadata;
         try
         {

@@ -9,6 +9,7 @@ using CryptoStreams.Extractors.Kafka;
 using CryptoStreams.Extractors.Recording;
 using CryptoStreams.Extractors.Simulation;
 using CryptoStreams.Schema;
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -82,6 +83,7 @@ public static partial class ExtractorServiceCollectionExtensions
         services.AddOptions<KafkaSinkOptions>()
             .Bind(configuration.GetSection(KafkaSinkOptions.Section))
             .PostConfigure(o => o.BootstrapServers = configuration["Kafka:BootstrapServers"] is { Length: > 0 } bootstrap ? bootstrap : o.BootstrapServers)
+            .BindKafkaSecurity(configuration, "Extractors", o => o.Security)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<CoinGeckoOptions>().Bind(configuration.GetSection(CoinGeckoOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -25,18 +25,18 @@ public sealed partial class KafkaPublishedEventTime(IOptions<KafkaSinkOptions> o
         HashSet<string> topics = [.. Topics.RawTicks, Topics.RawChainlink];
         try
         {
-            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+            using var admin = new AdminClientBuilder(options.Value.Security.ApplyTo(new AdminClientConfig { BootstrapServers = bootstrap })).Build();
             var partitions = admin.GetMetadata(Patience).Topics
                 .Where(t => topics.Contains(t.Topic) && t.Error.Code == ErrorCode.NoError)
                 .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
                 .ToList();
-            using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+            using var consumer = new ConsumerBuilder<Ignore, Ignore>(options.Value.Security.ApplyTo(new ConsumerConfig
             {
                 BootstrapServers = bootstrap,
                 GroupId = "cryptostreams-simulation-clock",
                 EnableAutoCommit = false,
                 EnablePartitionEof = true,
-            }).Build();
+            })).Build();
             List<TopicPartitionOffset> lastRecords = [];
             foreach (var partition in partitions)
             {

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Confluent.Kafka;
+using CryptoStreams.Schema.Kafka;
 
 namespace CryptoStreams.Extractors.Kafka;
 
@@ -15,6 +16,9 @@ public sealed class KafkaSinkOptions
     public string BootstrapServers { get; set; } = "127.0.0.1:9092";
 
     public string ClientId { get; set; } = "cryptostreams-extractors";
+
+    /// <summary>SASL settings from <c>Kafka:*</c>, overridden by <c>Extractors:Kafka:*</c> (the extractors' own user).</summary>
+    public KafkaSecurityOptions Security { get; set; } = new();
 
     /// <summary>lz4 (default) or zstd, gzip, snappy, none.</summary>
     [RegularExpression("^(lz4|zstd|gzip|snappy|none)$", ErrorMessage = "Extractors:Kafka:Compression must be lz4, zstd, gzip, snappy or none.")]
@@ -52,7 +56,7 @@ public sealed class KafkaSinkOptions
         _ => CompressionType.Lz4,
     };
 
-    internal ProducerConfig ToProducerConfig() => new()
+    internal ProducerConfig ToProducerConfig() => Security.ApplyTo(new ProducerConfig
     {
         BootstrapServers = BootstrapServers,
         ClientId = ClientId,
@@ -68,5 +72,5 @@ public sealed class KafkaSinkOptions
 
         // Keep librdkafka's own queue below our in-flight bound, so a full queue shows up as back-pressure here.
         QueueBufferingMaxMessages = Math.Max(1, Math.Min(MaxInFlight, 1_000_000)),
-    };
+    });
 }

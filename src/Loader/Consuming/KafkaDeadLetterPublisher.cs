@@ -16,9 +16,9 @@ internal sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposab
 {
     private readonly IProducer<byte[], DeadLetter> producer;
 
-    public KafkaDeadLetterPublisher(string bootstrapServers)
+    public KafkaDeadLetterPublisher(string bootstrapServers, KafkaSecurityOptions security)
     {
-        producer = new ProducerBuilder<byte[], DeadLetter>(StageKafkaClients.DeadLetterProducer(bootstrapServers, "cryptostreams-loader-dlq")).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
+        producer = new ProducerBuilder<byte[], DeadLetter>(StageKafkaClients.DeadLetterProducer(bootstrapServers, "cryptostreams-loader-dlq", security)).SetValueSerializer(new RecordSerializer<DeadLetter>()).Build();
     }
 
     public async Task PublishAsync(IReadOnlyList<RejectedRecord> letters, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace CryptoStreams.Loader.Consuming;
 internal sealed partial class KafkaLoadLoop
 {
     private IConsumer<byte[], byte[]> BuildConsumer() =>
-        new ConsumerBuilder<byte[], byte[]>(StageKafkaClients.Consumer(options.BootstrapServers, options.GroupId, "cryptostreams-loader"))
+        new ConsumerBuilder<byte[], byte[]>(StageKafkaClients.Consumer(options.BootstrapServers, options.GroupId, "cryptostreams-loader", options.Kafka))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)

@@ -38,7 +38,7 @@ internal sealed partial class BrokerInputLag(TopologyOptions options, TimeProvid
     /// <summary>Refreshes the snapshot until <paramref name="stoppingToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.BootstrapServers })
+        using var admin = new AdminClientBuilder(options.Kafka.ApplyTo(new AdminClientConfig { BootstrapServers = options.BootstrapServers }))
             .SetLogHandler((_, message) => Log.AdminClient(logger, message.Level.ToString(), message.Message))
             .Build();
         using var timer = new PeriodicTimer(options.InputCheckInterval, clock);

@@ -50,7 +50,8 @@ internal sealed partial class TopologyHostedService : BackgroundService
         // returns at once when the first is still running (the state is already PENDING_SHUTDOWN), so this method
         // ended and the host went on to stop the loader and the broker under stream threads still committing. Here
         // the finally's Dispose() is the only close, and it returns once the stream threads have stopped.
-        var stream = new KafkaStream(topology, config);
+        var stream = new KafkaStream(topology, config,
+            new StableTransactionalIdSupplier(config, StableTransactionalIdSupplier.InstanceId(options.StateDir, options.ApplicationId)));
         Task? starting = null;
 
         // Before the stream starts, so its first records already know which inputs have a backlog.

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using CryptoStreams.Schema.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,7 @@ public static class TopologyServiceCollectionExtensions
                     options.BootstrapServers = bootstrap;
                 }
             })
+            .BindKafkaSecurity(configuration, TopologyOptions.SectionName, o => o.Kafka)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TopologyOptions>, TopologyOptionsValidator>());

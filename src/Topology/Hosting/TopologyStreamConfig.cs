@@ -38,6 +38,7 @@ public static class TopologyStreamConfig
             MetricsRecording = MetricsRecordingLevel.INFO,
             MetricsIntervalMs = 10_000,
         };
+        options.Kafka.ApplyTo(config);
         if (metricsReporter is not null)
         {
             config.MetricsReporter = metricsReporter;

@@ -5,8 +5,8 @@ namespace CryptoStreams.Topology;
 /// up to which windows may close: the <b>frontier</b>. An input is <i>pending</i> while it has records still to read
 /// (its end offset is past everything this task processed or the group committed), or while that is unknown, for at
 /// most <see cref="TopologyOptions.MaxInputWait"/>. The frontier is the lowest watermark (newest event time processed)
-/// of the pending inputs, never above the newest tick: with nothing pending it is the newest tick's event time, and
-/// oracle rounds and gap reports only ever hold it back. Which input Streamiz happens to fetch first no longer decides
+/// of the pending inputs, never above the newest tick of any task in the process (<see cref="NewestTick"/>): with
+/// nothing pending it is that tick's event time, and oracle rounds and gap reports only ever hold it back. Which input Streamiz happens to fetch first no longer decides
 /// which ticks are late.
 /// </summary>
 internal sealed class TaskInputs
@@ -18,6 +18,7 @@ internal sealed class TaskInputs
     private readonly TimeProvider clock;
     private readonly long maxWaitTicks;
     private readonly TopologyMetrics metrics;
+    private readonly NewestTick newestTick;
 
     public TaskInputs(int partition, TopologySettings settings)
     {
@@ -26,6 +27,7 @@ internal sealed class TaskInputs
         clock = settings.Runtime.Clock;
         maxWaitTicks = settings.Options.MaxInputWait.Ticks;
         metrics = settings.Runtime.Metrics;
+        newestTick = settings.Runtime.NewestTick;
         inputs = [.. CryptoTopology.InputTopics.Select(t => new Input(t, t != Schema.Topics.RawChainlink && t != Schema.Topics.RawGaps))];
         foreach (var input in inputs)
         {
@@ -36,7 +38,7 @@ internal sealed class TaskInputs
     /// <summary>The input a record came from, or null (a punctuation has no record).</summary>
     public Input? Of(string? topic) => topic is not null && byTopic.TryGetValue(topic, out var input) ? input : null;
 
-    public static void Processed(Input? input, long offset, long? eventTicks)
+    public void Processed(Input? input, long offset, long? eventTicks)
     {
         if (input is null)
         {
@@ -51,6 +53,10 @@ internal sealed class TaskInputs
         if (eventTicks is { } ticks && ticks > input.Watermark)
         {
             input.Watermark = ticks;
+            if (input.IsTicks)
+            {
+                newestTick.Observe(ticks);
+            }
         }
     }
 
@@ -60,23 +66,17 @@ internal sealed class TaskInputs
     /// <summary>Event time up to which every input that still has records to read has been read (see the class summary).</summary>
     public long Frontier()
     {
-        var newestTick = long.MinValue;
         var lowestPending = long.MaxValue;
         var now = lag is null ? 0 : clock.GetUtcNow().UtcTicks;
         foreach (var input in inputs)
         {
-            if (input.IsTicks && input.Watermark > newestTick)
-            {
-                newestTick = input.Watermark;
-            }
-
             if (lag is not null && input.Watermark < lowestPending && Pending(input, now))
             {
                 lowestPending = input.Watermark;
             }
         }
 
-        return Math.Min(newestTick, lowestPending);
+        return Math.Min(newestTick.Ticks, lowestPending);
     }
 
     public void Restore(ProgressEntry progress)
@@ -87,6 +87,10 @@ internal sealed class TaskInputs
             {
                 input.Next = Math.Max(input.Next, next);
                 input.Watermark = Math.Max(input.Watermark, watermark);
+                if (input.IsTicks)
+                {
+                    newestTick.Observe(input.Watermark);
+                }
             }
         }
     }

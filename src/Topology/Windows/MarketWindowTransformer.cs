@@ -89,7 +89,7 @@ internal sealed class MarketWindowTransformer : ITransformer<string, TopologyEve
                 break;
         }
 
-        TaskInputs.Processed(input, offset, eventTicks);
+        inputs.Processed(input, offset, eventTicks);
         Advance();
         return null;
     }
