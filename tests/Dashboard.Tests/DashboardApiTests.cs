@@ -105,6 +105,53 @@ public sealed class DashboardApiTests(DashboardPipeline pipeline)
         Assert.Equal(rows.Take(shown.Count), shown);
     }
 
+    [Fact]
+    public async Task From_the_topics_the_history_is_what_the_tables_hold_and_the_answer_says_where_it_came_from()
+    {
+        // The tables first: the topics are at least as far on when they answer. 24 h reaches back to the run's first
+        // window, so both sides warm their averages up on the same closes.
+        var (fromTables, tablesSource) = await GetAsync("/api/candles?symbol=BTC&range=24h&history=database");
+        var (fromTopics, topicsSource) = await GetAsync("/api/candles?symbol=BTC&range=24h&history=topics");
+        Assert.Equal("database", tablesSource);
+        Assert.Equal("topics; asked for", topicsSource);
+        Assert.Equal("topics", fromTopics.GetProperty("history").GetProperty("name").GetString());
+        Assert.Equal("database", fromTables.GetProperty("history").GetProperty("name").GetString());
+
+        // The loader writes each topic in its own batches, so the tables' newest window may lack its final candles for a
+        // moment; every window before it is settled.
+        var settled = fromTables.GetProperty("to").GetDateTimeOffset().AddMinutes(-1).ToUnixTimeSeconds();
+        static Dictionary<long, string> Finals(JsonElement history, long before) => history.GetProperty("candles").EnumerateArray()
+            .Where(c => c.GetProperty("final").GetBoolean() && c.GetProperty("time").GetInt64() < before)
+            .ToDictionary(c => c.GetProperty("time").GetInt64(), c => c.GetRawText());
+        static Dictionary<long, string> Averages(JsonElement history, long before) => history.GetProperty("averages").EnumerateArray()
+            .Where(p => p.GetProperty("time").GetInt64() < before)
+            .ToDictionary(p => p.GetProperty("time").GetInt64(), p => p.GetRawText());
+        var tables = Finals(fromTables, settled);
+        Assert.True(tables.Count >= 10, $"{tables.Count} settled windows");
+        Assert.Equal(tables, Finals(fromTopics, settled));
+        Assert.Equal(Averages(fromTables, settled), Averages(fromTopics, settled));
+
+        var (deviationTables, _) = await GetAsync("/api/deviation?symbol=BTC&range=24h&history=database");
+        var (deviationTopics, _) = await GetAsync("/api/deviation?symbol=BTC&range=24h&history=topics");
+        // By value: the tables' numeric columns carry their own scale (102.50 vs 102.5).
+        static List<(long, decimal, decimal, decimal, bool)> Values(JsonElement history) => [.. history.GetProperty("points").EnumerateArray().Select(p => (
+            p.GetProperty("time").GetInt64(), p.GetProperty("oraclePrice").GetDecimal(), p.GetProperty("consensusPrice").GetDecimal(),
+            p.GetProperty("deviationPercent").GetDecimal(), p.GetProperty("stale").GetBoolean()))];
+        var points = Values(deviationTables);
+        Assert.NotEmpty(points);
+        Assert.Equal(points, Values(deviationTopics).Take(points.Count));
+
+        using var unknown = await pipeline.Http.GetAsync(new Uri("/api/signals?symbol=BTC&history=s3", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+
+    private async Task<(JsonElement Body, string Source)> GetAsync(string path)
+    {
+        using var response = await pipeline.Http.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(), string.Join(",", response.Headers.GetValues("History-Source")));
+    }
+
     [Theory]
     [InlineData("/api/candles?symbol=BTC&range=2d", "range '2d'")]
     [InlineData("/api/deviation?symbol=b%24c&range=1h", "symbol 'b$c'")]

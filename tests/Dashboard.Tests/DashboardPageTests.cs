@@ -52,6 +52,21 @@ public sealed class DashboardPageTests(DashboardPipeline pipeline) : IAsyncLifet
         var sources = await page.Locator("#sources tbody tr[data-source] td:nth-child(2)").AllTextContentsAsync();
         Assert.Contains("running", sources);
         Assert.Equal(["broker", "topology", "loader"], (await page.Locator("#pipeline .stage h3").AllTextContentsAsync()).Take(3));
+        await page.WaitForFunctionAsync("() => document.querySelector('#history-source').dataset.source", null, new() { Timeout = Wait });
+        Assert.Equal("history: database", await page.TextContentAsync("#history-source"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Asked_for_the_topics_the_page_draws_its_history_from_them_and_says_so()
+    {
+        var page = await pipeline.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(pipeline.Url, "/?history=topics").ToString());
+        await ChartsDrawnAsync(page);
+        await page.WaitForFunctionAsync("() => document.querySelector('#history-source').dataset.source === 'topics'", null, new() { Timeout = Wait });
+
+        Assert.Equal("history: topics", await page.TextContentAsync("#history-source"));
+        Assert.Equal("history from the topics: asked for", await page.GetAttributeAsync("#history-source", "title"));
         await page.CloseAsync();
     }
 

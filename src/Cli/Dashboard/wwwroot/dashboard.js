@@ -307,7 +307,9 @@ async function getJson(path) {
 async function loadHistory() {
   const generation = ++state.generation;
   const asset = state.asset;
-  const query = `symbol=${encodeURIComponent(asset)}&range=${state.range}`;
+  // `/?history=topics` (or `database`) asks the API for one store; without it the API picks the database when there is one.
+  const store = new URL(location.href).searchParams.get('history');
+  const query = `symbol=${encodeURIComponent(asset)}&range=${state.range}` + (store ? `&history=${encodeURIComponent(store)}` : '');
   const [candles, deviation, signals] = await Promise.all([getJson(`/api/candles?${query}`), getJson(`/api/deviation?${query}`), getJson(`/api/signals?${query}`)]);
   if (generation !== state.generation) return;
   // Which store answered (database or topics) and why, so a page without a database says so instead of looking empty.
