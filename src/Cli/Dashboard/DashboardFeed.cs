@@ -40,15 +40,9 @@ internal sealed partial class DashboardFeed(
 
     private void Follow(CancellationToken stoppingToken)
     {
-        // Built like the status view's LatestResults consumer, with the host's Kafka security (PipelineSettings.Kafka).
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(pipeline.Kafka.ApplyTo(new ConsumerConfig
-        {
-            BootstrapServers = pipeline.BootstrapServers,
-            GroupId = "cryptostreams-dashboard",
-            ClientId = "cryptostreams-dashboard",
-            EnableAutoCommit = false,
-            FetchWaitMaxMs = 100,
-        })).SetLogHandler((_, _) => { }).Build();
+        var config = pipeline.ReaderConfig("cryptostreams-dashboard");
+        config.FetchWaitMaxMs = 100;
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         try
         {
             consumer.Assign(FollowedTopics.SelectMany(t => TopicWatcher.Partitions(pipeline.BootstrapServers, t, pipeline.Kafka).Select(p => new TopicPartitionOffset(t, p, Offset.End))));

@@ -132,16 +132,10 @@ internal sealed partial class TopicHistoryStore(PipelineSettings pipeline, Dashb
 
     private void Follow(CancellationToken stoppingToken)
     {
-        // With the host's Kafka security (PipelineSettings.Kafka), as the live feed.
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(pipeline.Kafka.ApplyTo(new ConsumerConfig
-        {
-            BootstrapServers = pipeline.BootstrapServers,
-            GroupId = "cryptostreams-dashboard-history",
-            ClientId = "cryptostreams-dashboard-history",
-            EnableAutoCommit = false,
-            EnablePartitionEof = true,
-            FetchWaitMaxMs = 100,
-        })).SetLogHandler((_, _) => { }).Build();
+        var config = pipeline.ReaderConfig("cryptostreams-dashboard-history");
+        config.EnablePartitionEof = true;
+        config.FetchWaitMaxMs = 100;
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         try
         {
             // Event time is the records' timestamp; a simulated market that runs ahead of the wall clock is read from the same point.

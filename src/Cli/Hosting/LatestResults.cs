@@ -30,12 +30,7 @@ internal sealed class LatestResults(PipelineSettings settings) : BackgroundServi
 
     private void Follow(CancellationToken stoppingToken)
     {
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(settings.Kafka.ApplyTo(new ConsumerConfig
-        {
-            BootstrapServers = settings.BootstrapServers,
-            GroupId = "cryptostreams-status-view",
-            EnableAutoCommit = false,
-        })).SetLogHandler((_, _) => { }).Build();
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(settings.ReaderConfig("cryptostreams-status-view")).SetLogHandler((_, _) => { }).Build();
         consumer.Assign(
             TopicWatcher.Partitions(settings.BootstrapServers, Topics.Deviation1m, settings.Kafka).Select(p => new TopicPartitionOffset(Topics.Deviation1m, p, Offset.End))
                 .Concat(TopicWatcher.Partitions(settings.BootstrapServers, Topics.SignalsCrossover, settings.Kafka).Select(p => new TopicPartitionOffset(Topics.SignalsCrossover, p, Offset.End))));

@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using CryptoStreams.Schema;
 using CryptoStreams.Schema.Kafka;
 
@@ -28,6 +29,18 @@ internal sealed record PipelineSettings(
 {
     /// <summary>How the host's own clients (topic creation, status view, dashboard) authenticate: <c>Kafka:*</c>, overridden by <c>Cli:Kafka:*</c>.</summary>
     public KafkaSecurityOptions Kafka { get; init; } = new();
+
+    /// <summary>
+    /// A consumer of the host's own that assigns partitions and commits nothing (status view, dashboard feed and history):
+    /// <paramref name="name"/> is its group and client id, <see cref="Kafka"/> its login.
+    /// </summary>
+    public ConsumerConfig ReaderConfig(string name) => Kafka.ApplyTo(new ConsumerConfig
+    {
+        BootstrapServers = BootstrapServers,
+        GroupId = name,
+        ClientId = name,
+        EnableAutoCommit = false,
+    });
 
     public bool Runs(PipelineStages stage) => (Stages & stage) == stage;
 }
